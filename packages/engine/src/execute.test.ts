@@ -1,0 +1,456 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  createNodeRegistry,
+  defineNode,
+  emit,
+  type NodeServices,
+  type TriggerEvent,
+} from './define-node.ts';
+import {
+  compileWorkflow,
+  executeWorkflow,
+  type StepResult,
+  WorkflowInvalidError,
+} from './execute.ts';
+import { validateWorkflow } from './validate.ts';
+import { parseWorkflowDocument, WORKFLOW_FORMAT, type WorkflowDocument } from './workflow.ts';
+
+const trigger = defineNode({
+  type: 'test-trigger',
+  label: 'Trigger',
+  description: '',
+  group: 'trigger',
+  icon: 'T',
+  trigger: true,
+  config: z.object({}),
+  defaults: {},
+  form: [],
+  run: ({ trigger }) => trigger,
+});
+const setValue = defineNode({
+  type: 'set',
+  label: 'Set',
+  description: '',
+  group: 'data',
+  icon: 'S',
+  config: z.object({ value: z.unknown().optional(), count: z.number().optional() }),
+  defaults: { value: null },
+  form: [],
+  run: ({ config }) => config.value,
+});
+const gate = defineNode({
+  type: 'gate',
+  label: 'Gate',
+  description: '',
+  group: 'flow',
+  icon: 'G',
+  config: z.object({ pass: z.boolean() }),
+  defaults: { pass: true },
+  form: [],
+  outputs: () => [{ id: 'main' }, { id: 'other' }],
+  run: ({ config, input }) => (config.pass ? input : emit(input, [], { filtered: true })),
+});
+const route = defineNode({
+  type: 'route',
+  label: 'Route',
+  description: '',
+  group: 'flow',
+  icon: 'R',
+  config: z.object({ to: z.string() }),
+  defaults: { to: 'a' },
+  form: [],
+  outputs: () => [{ id: 'a' }, { id: 'b' }],
+  run: ({ config, input }) => emit(input, [config.to]),
+});
+const fail = defineNode({
+  type: 'fail',
+  label: 'Fail',
+  description: '',
+  group: 'action',
+  icon: 'F',
+  config: z.object({}),
+  defaults: {},
+  form: [],
+  run: () => {
+    throw Object.assign(new Error('boom'), { code: 'BOOM' });
+  },
+});
+const hang = defineNode({
+  type: 'hang',
+  label: 'Hang',
+  description: '',
+  group: 'action',
+  icon: 'H',
+  config: z.object({}),
+  defaults: {},
+  form: [],
+  run: ({ signal }) =>
+    new Promise((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+    ),
+});
+const registry = createNodeRegistry([trigger, setValue, gate, route, fail, hang]);
+
+const services: NodeServices = {
+  http: async () => {
+    throw new Error('no network in this test');
+  },
+  now: () => new Date(),
+};
+const event: TriggerEvent = {
+  method: 'POST',
+  path: '/hooks/x',
+  headers: {},
+  query: {},
+  body: { n: 2, name: 'Ada' },
+  receivedAt: '2026-01-01T00:00:00.000Z',
+};
+
+type NodeSpec = {
+  id: string;
+  type: string;
+  config?: Record<string, unknown>;
+  onError?: 'stop' | 'continue';
+};
+function doc(nodes: NodeSpec[], edges: [string, string, string?][]): WorkflowDocument {
+  const parsed = parseWorkflowDocument({
+    format: WORKFLOW_FORMAT,
+    name: 'test',
+    nodes: nodes.map((n) => ({
+      id: n.id,
+      key: n.id,
+      type: n.type,
+      name: n.id,
+      config: n.config ?? {},
+      ...(n.onError ? { onError: n.onError } : {}),
+    })),
+    edges: edges.map(([source, target, sourceHandle]) => ({
+      id: `${source}-${target}`,
+      source,
+      target,
+      ...(sourceHandle ? { sourceHandle } : {}),
+    })),
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.document;
+}
+
+const run = (
+  document: WorkflowDocument,
+  extra: Partial<Parameters<typeof executeWorkflow>[1]> = {},
+) =>
+  executeWorkflow(compileWorkflow(document, registry, { defaultNodeTimeoutMs: 200 }), {
+    event,
+    run: { id: 'run_1' },
+    workflow: { id: 'wf', name: 'test', versionId: 'v1' },
+    services,
+    ...extra,
+  });
+
+describe('executeWorkflow', () => {
+  it('runs a chain, passing input along and evaluating expressions against steps', async () => {
+    const result = await run(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'double', type: 'set', config: { value: '{{ trigger.body.n * 2 }}' } },
+          {
+            id: 'greet',
+            type: 'set',
+            config: { value: 'Hi {{ trigger.body.name }}, {{ steps.double }} / {{ input }}' },
+          },
+        ],
+        [
+          ['trigger', 'double'],
+          ['double', 'greet'],
+        ],
+      ),
+    );
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.map((s) => [s.nodeKey, s.status, s.output])).toEqual([
+      ['trigger', 'succeeded', event],
+      ['double', 'succeeded', 4],
+      ['greet', 'succeeded', 'Hi Ada, 4 / 4'],
+    ]);
+    expect(result.steps[2]?.input).toBe(4);
+    expect(result.output).toBe('Hi Ada, 4 / 4');
+  });
+
+  it('stops at a failing node and names it', async () => {
+    const seen: StepResult[] = [];
+    const result = await run(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'bad', type: 'fail' },
+          { id: 'after', type: 'set', config: { value: 1 } },
+        ],
+        [
+          ['trigger', 'bad'],
+          ['bad', 'after'],
+        ],
+      ),
+      { onStep: (step) => void seen.push(step) },
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ nodeId: 'bad', message: 'boom', code: 'BOOM' });
+    expect(seen.map((s) => s.nodeKey)).toEqual(['trigger', 'bad']);
+  });
+
+  it('continues through the error output when the node says so', async () => {
+    const result = await run(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'bad', type: 'fail', onError: 'continue' },
+          { id: 'ok', type: 'set', config: { value: 'fine' } },
+          { id: 'recover', type: 'set', config: { value: '{{ input.error.message }}' } },
+        ],
+        [
+          ['trigger', 'bad'],
+          ['bad', 'ok'],
+          ['bad', 'recover', 'error'],
+        ],
+      ),
+    );
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.map((s) => s.nodeKey)).toEqual(['trigger', 'bad', 'recover']);
+    expect(result.output).toBe('boom');
+  });
+
+  it('marks the run filtered when a gate stops every path', async () => {
+    const result = await run(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'gate', type: 'gate', config: { pass: false } },
+          { id: 'end', type: 'set', config: { value: 1 } },
+        ],
+        [
+          ['trigger', 'gate'],
+          ['gate', 'end'],
+        ],
+      ),
+    );
+    expect(result.status).toBe('filtered');
+    expect(result.steps.map((s) => [s.nodeKey, s.status])).toEqual([
+      ['trigger', 'succeeded'],
+      ['gate', 'filtered'],
+    ]);
+  });
+
+  it('runs only the branch a router chose, and a join runs once', async () => {
+    const result = await run(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'route', type: 'route', config: { to: 'b' } },
+          { id: 'left', type: 'set', config: { value: 'L' } },
+          { id: 'right', type: 'set', config: { value: 'R' } },
+          { id: 'join', type: 'set', config: { value: '{{ input }}' } },
+        ],
+        [
+          ['trigger', 'route'],
+          ['route', 'left', 'a'],
+          ['route', 'right', 'b'],
+          ['left', 'join'],
+          ['right', 'join'],
+        ],
+      ),
+    );
+    expect(result.steps.map((s) => s.nodeKey)).toEqual(['trigger', 'route', 'right', 'join']);
+    expect(result.output).toBe('R');
+  });
+
+  it('fails a step whose resolved config does not fit the schema, naming the field', async () => {
+    const result = await run(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'typed', type: 'set', config: { value: 1, count: '{{ "three" }}' } },
+        ],
+        [['trigger', 'typed']],
+      ),
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ field: 'count', code: 'CONFIG' });
+  });
+
+  it('fails a step whose expression fails, naming the field and position', async () => {
+    const result = await run(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'x', type: 'set', config: { value: 'a {{ $number("nope") }}' } },
+        ],
+        [['trigger', 'x']],
+      ),
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error?.field).toBe('value');
+    expect(result.error?.position).toBeGreaterThanOrEqual(4);
+  });
+
+  it('times a node out through its AbortSignal', async () => {
+    const result = await run(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'slow', type: 'hang' },
+        ],
+        [['trigger', 'slow']],
+      ),
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ nodeId: 'slow', code: 'TIMEOUT' });
+  });
+
+  it('cancels a running node when the run is aborted', async () => {
+    const controller = new AbortController();
+    const pending = run(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'slow', type: 'hang' },
+        ],
+        [['trigger', 'slow']],
+      ),
+      {
+        signal: controller.signal,
+      },
+    );
+    setTimeout(() => controller.abort(), 20);
+    const result = await pending;
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('CANCELED');
+  });
+
+  it('does not run again the steps that already finished', async () => {
+    const document = doc(
+      [
+        { id: 'trigger', type: 'test-trigger' },
+        { id: 'a', type: 'set', config: { value: 'A' } },
+        { id: 'b', type: 'set', config: { value: '{{ steps.a }}!' } },
+      ],
+      [
+        ['trigger', 'a'],
+        ['a', 'b'],
+      ],
+    );
+    const completed = new Map([
+      ['trigger', { output: event, handles: ['main'], status: 'succeeded' as const }],
+      ['a', { output: 'remembered', handles: ['main'], status: 'succeeded' as const }],
+    ]);
+    const result = await run(document, { completed, attempt: 2 });
+    expect(result.steps.map((s) => [s.nodeKey, s.attempt])).toEqual([['b', 2]]);
+    expect(result.output).toBe('remembered!');
+  });
+});
+
+describe('validateWorkflow', () => {
+  it('accepts a sound workflow', () => {
+    expect(
+      validateWorkflow(
+        doc(
+          [
+            { id: 'trigger', type: 'test-trigger' },
+            { id: 'a', type: 'set' },
+          ],
+          [['trigger', 'a']],
+        ),
+        registry,
+      ),
+    ).toEqual([]);
+  });
+
+  it('reports every problem with the node it belongs to', () => {
+    const issues = validateWorkflow(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'second', type: 'test-trigger' },
+          { id: 'orphan', type: 'set' },
+          { id: 'mystery', type: 'nope' },
+          { id: 'gate', type: 'gate', config: { pass: 'yes' } },
+          { id: 'early', type: 'set', config: { value: '{{ steps.late }}' } },
+          { id: 'late', type: 'set', config: { value: '{{ steps.ghost }} {{ trigger. }}' } },
+        ],
+        [
+          ['trigger', 'gate'],
+          ['trigger', 'early'],
+          ['early', 'late'],
+          ['trigger', 'gate', 'nowhere'],
+        ],
+      ),
+      registry,
+    );
+    const messages = issues.map((i) => `${i.nodeId ?? '-'} ${i.field ?? '-'} ${i.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'second - a workflow has exactly one trigger',
+        'orphan - this node cannot be reached from the trigger',
+        'mystery type unknown node type "nope"',
+        expect.stringMatching(/^gate pass /),
+        'early value steps.late does not run before this node',
+        expect.stringMatching(/^late value .*at character/),
+        'trigger - edge "trigger-gate" leaves output "nowhere", which this node does not have',
+      ]),
+    );
+  });
+
+  it('finds cycles and edges to missing nodes', () => {
+    const issues = validateWorkflow(
+      doc(
+        [
+          { id: 'trigger', type: 'test-trigger' },
+          { id: 'a', type: 'set' },
+          { id: 'b', type: 'set' },
+        ],
+        [
+          ['trigger', 'a'],
+          ['a', 'b'],
+          ['b', 'a'],
+          ['a', 'zzz'],
+        ],
+      ),
+      registry,
+    );
+    expect(issues.map((i) => i.message)).toEqual(
+      expect.arrayContaining([
+        'the workflow has a cycle: a node leads back to itself',
+        'edge "a-zzz" ends at a node that does not exist',
+      ]),
+    );
+    expect(() => compileWorkflow(doc([{ id: 'a', type: 'set' }], []), registry)).toThrow(
+      WorkflowInvalidError,
+    );
+  });
+
+  it('does not complain about a typed field that holds an expression', () => {
+    const document = doc(
+      [
+        { id: 'trigger', type: 'test-trigger' },
+        { id: 'g', type: 'gate', config: { pass: '{{ trigger.body.n > 1 }}' } },
+      ],
+      [['trigger', 'g']],
+    );
+    expect(validateWorkflow(document, registry)).toEqual([]);
+  });
+});
+
+describe('parseWorkflowDocument', () => {
+  it('points at the bad field', () => {
+    const result = parseWorkflowDocument({
+      format: WORKFLOW_FORMAT,
+      name: 'x',
+      nodes: [{ id: 'a', key: 'Bad Key', type: 't', name: 'a' }],
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]?.path).toBe('nodes[0].key');
+    const wrong = parseWorkflowDocument({ format: 'n8n', name: 'x', nodes: [] });
+    expect(wrong.ok ? [] : wrong.issues.map((i) => i.message)).toContain(
+      'format must be "hookflow/workflow@1"',
+    );
+  });
+});

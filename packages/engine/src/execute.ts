@@ -1,0 +1,376 @@
+/**
+ * The executor: compiles a workflow document once into a plan and runs events through it.
+ * Change here how steps are ordered, recorded and stopped; node behaviour belongs in the node
+ * catalogue and the expression language in expressions.ts.
+ *
+ * Ordering rule: nodes run in topological order (ties in document order). A node runs when at
+ * least one of its incoming edges is live, that is, its source ran and continued on that edge's
+ * output handle. Because the order is topological, every parent has finished or been skipped
+ * before a child is considered, so a node with several incoming edges runs once. Its `input`
+ * is the output of the first live incoming edge in document order; every earlier output is in
+ * `steps`.
+ */
+import type { z } from 'zod';
+import { type CompiledConfig, ConfigResolveError, compileConfig } from './config.ts';
+import {
+  ERROR_HANDLE,
+  isEmission,
+  MAIN_HANDLE,
+  type NodeDefinition,
+  type NodeRegistry,
+  type NodeServices,
+  type TriggerEvent,
+} from './define-node.ts';
+import { defaultExpressionLimits, type ExpressionLimits } from './expressions.ts';
+import { topologicalOrder, type ValidationIssue, validateWorkflow } from './validate.ts';
+import { formatPath, type WorkflowDocument, type WorkflowNode } from './workflow.ts';
+
+export type StepStatus = 'succeeded' | 'failed' | 'filtered';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'filtered' | 'canceled';
+
+export interface StepError {
+  message: string;
+  code?: string;
+  /** The config field whose expression or value failed. */
+  field?: string;
+  /** Character offset in that field. */
+  position?: number;
+}
+
+export interface StepResult {
+  nodeId: string;
+  nodeKey: string;
+  nodeType: string;
+  status: StepStatus;
+  input: unknown;
+  config: unknown;
+  output: unknown;
+  error: StepError | null;
+  /** The output handles this step continued on. */
+  handles: readonly string[];
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  attempt: number;
+}
+
+export interface RunResult {
+  status: Exclude<RunStatus, 'queued' | 'running'>;
+  steps: StepResult[];
+  /** The step that stopped the run, when it failed. */
+  error: (StepError & { nodeId: string }) | null;
+  /** The output of the last step that ran. */
+  output: unknown;
+}
+
+export class WorkflowInvalidError extends Error {
+  override readonly name = 'WorkflowInvalidError';
+  constructor(readonly issues: readonly ValidationIssue[]) {
+    super(`the workflow is not valid: ${issues.map((issue) => issue.message).join('; ')}`);
+  }
+}
+
+interface PlanEdge {
+  parent: number;
+  handle: string;
+}
+
+interface PlanNode {
+  node: WorkflowNode;
+  definition: NodeDefinition;
+  config: CompiledConfig;
+  /** Parsed once when the config holds no expression. */
+  staticConfig: { value: unknown } | null;
+  incoming: PlanEdge[];
+  isLeaf: boolean;
+  timeoutMs: number;
+}
+
+export interface CompiledWorkflow {
+  readonly document: WorkflowDocument;
+  readonly plan: readonly PlanNode[];
+}
+
+export interface CompileOptions {
+  limits?: ExpressionLimits;
+  /** Used when a workflow sets no node timeout. */
+  defaultNodeTimeoutMs?: number;
+}
+
+/** Validates and compiles a document into a reusable plan; throws WorkflowInvalidError. */
+export function compileWorkflow(
+  document: WorkflowDocument,
+  registry: NodeRegistry,
+  options: CompileOptions = {},
+): CompiledWorkflow {
+  const issues = validateWorkflow(document, registry);
+  if (issues.length > 0) throw new WorkflowInvalidError(issues);
+  const limits = options.limits ?? defaultExpressionLimits;
+  const timeoutMs = document.settings.nodeTimeoutMs ?? options.defaultNodeTimeoutMs ?? 300_000;
+
+  const children = new Map<string, string[]>(document.nodes.map((n) => [n.id, []]));
+  const parents = new Map<string, string[]>(document.nodes.map((n) => [n.id, []]));
+  for (const edge of document.edges) {
+    children.get(edge.source)?.push(edge.target);
+    parents.get(edge.target)?.push(edge.source);
+  }
+  const order = topologicalOrder(
+    document.nodes.map((n) => n.id),
+    children,
+    parents,
+  )!;
+  const index = new Map(order.map((id, i) => [id, i]));
+  const byId = new Map(document.nodes.map((n) => [n.id, n]));
+
+  const plan = order.map((id): PlanNode => {
+    const node = byId.get(id)!;
+    const definition = registry.get(node.type)!;
+    const config = compileConfig(node.config, definition.literalFields, limits);
+    const staticConfig = config.isStatic ? { value: definition.config.parse(node.config) } : null;
+    return {
+      node,
+      definition,
+      config,
+      staticConfig,
+      incoming: document.edges
+        .filter((edge) => edge.target === id)
+        .map((edge) => ({
+          parent: index.get(edge.source)!,
+          handle: edge.sourceHandle ?? MAIN_HANDLE,
+        })),
+      isLeaf: (children.get(id) ?? []).length === 0,
+      timeoutMs,
+    };
+  });
+  return { document, plan };
+}
+
+export interface ExecuteOptions {
+  event: TriggerEvent;
+  run: { id: string };
+  workflow: { id: string; name: string; versionId: string };
+  services: NodeServices;
+  signal?: AbortSignal;
+  /** Steps that already finished in an earlier attempt: not run again. */
+  completed?: ReadonlyMap<string, Pick<StepResult, 'output' | 'handles' | 'status'>>;
+  /** Attempt number recorded on the steps this execution runs. */
+  attempt?: number;
+  /** Called after each step, before the next starts; awaited so a record can be written. */
+  onStep?: (step: StepResult) => void | Promise<void>;
+}
+
+/** Runs one event through a compiled workflow and returns every step's result. */
+export async function executeWorkflow(
+  compiled: CompiledWorkflow,
+  options: ExecuteOptions,
+): Promise<RunResult> {
+  const { plan } = compiled;
+  const steps: Record<string, unknown> = {};
+  const outputs: unknown[] = new Array(plan.length);
+  const handles: (readonly string[] | null)[] = new Array(plan.length).fill(null);
+  const results: StepResult[] = [];
+  const attempt = options.attempt ?? 1;
+  let filtered = false;
+  let leafRan = false;
+  let failure: RunResult['error'] = null;
+  let lastOutput: unknown;
+
+  for (let i = 0; i < plan.length; i++) {
+    if (options.signal?.aborted) break;
+    const item = plan[i]!;
+    let input: unknown;
+    if (i === 0 || item.incoming.length === 0) {
+      input = options.event;
+    } else {
+      const live = item.incoming.find((edge) => handles[edge.parent]?.includes(edge.handle));
+      if (!live) continue;
+      input = outputs[live.parent];
+    }
+
+    const done = options.completed?.get(item.node.id);
+    if (done) {
+      outputs[i] = done.output;
+      handles[i] = done.handles;
+      steps[item.node.key] = done.output;
+      if (done.status === 'filtered') filtered = true;
+      if (item.isLeaf && done.status === 'succeeded') leafRan = true;
+      lastOutput = done.output;
+      continue;
+    }
+
+    const result = await runStep(item, input, steps, options, attempt);
+    results.push(result);
+    outputs[i] = result.output;
+    handles[i] = result.handles;
+    steps[item.node.key] = result.output;
+    lastOutput = result.output;
+    if (result.status === 'filtered') filtered = true;
+    if (item.isLeaf && result.status === 'succeeded') leafRan = true;
+    await options.onStep?.(result);
+    if (result.status === 'failed' && item.node.onError !== 'continue') {
+      failure = { ...result.error!, nodeId: item.node.id };
+      break;
+    }
+  }
+
+  let status: RunResult['status'];
+  if (failure) status = 'failed';
+  else if (options.signal?.aborted) status = 'canceled';
+  else if (filtered && !leafRan) status = 'filtered';
+  else status = 'succeeded';
+  return { status, steps: results, error: failure, output: lastOutput };
+}
+
+async function runStep(
+  item: PlanNode,
+  input: unknown,
+  steps: Record<string, unknown>,
+  options: ExecuteOptions,
+  attempt: number,
+): Promise<StepResult> {
+  const { node, definition } = item;
+  const started = options.services.now();
+  let config: unknown;
+  let output: unknown;
+  let error: StepError | null = null;
+  let status: StepStatus = 'succeeded';
+  let continued: readonly string[] = [MAIN_HANDLE];
+  try {
+    const context = {
+      trigger: options.event,
+      steps,
+      input,
+      run: options.run,
+      workflow: options.workflow,
+    };
+    config = item.staticConfig
+      ? item.staticConfig.value
+      : parseConfig(definition.config, await item.config.resolve(context));
+    const value = await withTimeout(
+      (signal) =>
+        definition.run({
+          config,
+          input,
+          trigger: options.event,
+          steps,
+          node: { id: node.id, key: node.key, name: node.name, type: node.type },
+          run: options.run,
+          signal,
+          services: options.services,
+        }),
+      item.timeoutMs,
+      options.signal,
+    );
+    if (isEmission(value)) {
+      output = value.output;
+      continued = value.handles;
+      if (value.filtered && value.handles.length === 0) status = 'filtered';
+    } else {
+      output = value;
+    }
+  } catch (caught) {
+    status = 'failed';
+    error = toStepError(caught);
+    output = node.onError === 'continue' ? { error, input } : undefined;
+    continued = node.onError === 'continue' ? [ERROR_HANDLE] : [];
+  }
+  const finished = options.services.now();
+  return {
+    nodeId: node.id,
+    nodeKey: node.key,
+    nodeType: node.type,
+    status,
+    input,
+    config,
+    output,
+    error,
+    handles: continued,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - started.getTime(),
+    attempt,
+  };
+}
+
+/** A config value that does not fit its schema once its expressions are evaluated. */
+export class ConfigValueError extends Error {
+  override readonly name = 'ConfigValueError';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseConfig(schema: z.ZodType, value: unknown): unknown {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = formatPath(issue.path);
+  throw new ConfigValueError(`${field ? `${field}: ` : ''}${issue.message}`, field);
+}
+
+export class NodeTimeoutError extends Error {
+  override readonly name = 'NodeTimeoutError';
+  readonly code = 'TIMEOUT';
+}
+
+export class RunCanceledError extends Error {
+  override readonly name = 'RunCanceledError';
+  readonly code = 'CANCELED';
+}
+
+/** Runs `task` with its own AbortSignal that fires on timeout or when the run is canceled. */
+async function withTimeout<T>(
+  task: (signal: AbortSignal) => T,
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+): Promise<Awaited<T>> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new NodeTimeoutError(`the step took longer than ${timeoutMs} ms`);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+    if (outer) {
+      onAbort = () => {
+        const error = new RunCanceledError('the run was canceled');
+        controller.abort(error);
+        reject(error);
+      };
+      if (outer.aborted) onAbort();
+      else outer.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+  try {
+    return await Promise.race([Promise.resolve(task(controller.signal)), stopped]);
+  } finally {
+    clearTimeout(timer);
+    if (outer && onAbort) outer.removeEventListener('abort', onAbort);
+  }
+}
+
+function toStepError(caught: unknown): StepError {
+  if (caught instanceof ConfigResolveError) {
+    return {
+      message: caught.message,
+      code: caught.expressionError.code ?? 'EXPRESSION',
+      field: caught.field,
+      position: caught.expressionError.position,
+    };
+  }
+  if (caught instanceof ConfigValueError) {
+    return { message: caught.message, code: 'CONFIG', field: caught.field };
+  }
+  if (caught instanceof Error) {
+    const code = (caught as { code?: unknown }).code;
+    return typeof code === 'string'
+      ? { message: caught.message, code }
+      : { message: caught.message };
+  }
+  return { message: String(caught) };
+}
