@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.ts';
+
+export type SynchronousLevel = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+
+export interface DbOptions {
+  /**
+   * How hard a commit waits for the disk. FULL (default) makes an acknowledged event survive
+   * power loss; NORMAL survives a process crash only, and is faster.
+   */
+  synchronous?: SynchronousLevel;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+}
+
+export interface DbHandle {
+  sqlite: Database.Database;
+  db: BetterSQLite3Database<typeof schema>;
+  close(): void;
+}
+
+export const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+/** Opens (and by default migrates) a SQLite database file, or `:memory:`. */
+export function createDb(file: string, options: DbOptions = {}): DbHandle {
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('cache_size = -32000');
+  sqlite.pragma('temp_store = MEMORY');
+  const db = drizzle(sqlite, { schema });
+  if (options.migrate !== false) migrate(db, { migrationsFolder });
+  return {
+    sqlite,
+    db,
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
+/** True when every committed migration has been applied to this database. */
+export function migrationsApplied(handle: DbHandle): boolean {
+  try {
+    const row = handle.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as {
+      n: number;
+    };
+    return row.n >= expectedMigrationCount();
+  } catch {
+    return false;
+  }
+}
+
+let migrationCount: number | undefined;
+function expectedMigrationCount(): number {
+  if (migrationCount === undefined) {
+    // The journal drizzle-kit writes lists every migration in order.
+    const journalFile = new URL('../drizzle/meta/_journal.json', import.meta.url);
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
+    migrationCount = journal.entries.length;
+  }
+  return migrationCount;
+}

@@ -1,0 +1,8 @@
+export { createDb, type DbHandle, type DbOptions, type SynchronousLevel } from './client.ts';
+export { createGroupCommit, type GroupCommit } from './group-commit.ts';
+export { idLowerBound, newId, newTriggerToken } from './ids.ts';
+export type { AcceptInput, IncomingEvent } from './ingest.ts';
+export * from './runs.ts';
+export { createStore, type Store } from './store.ts';
+export type { TokenLookup, TriggerTarget } from './triggers.ts';
+export type { VersionRecord, WorkflowRecord, WorkflowSummary } from './workflows.ts';

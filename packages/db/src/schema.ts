@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Times are milliseconds since the epoch; JSON columns hold parsed values through drizzle. */
+
+export const workflows = sqliteTable('workflows', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** The editable document; publishing copies it into an immutable version. */
+  draft: text('draft', { mode: 'json' }).notNull(),
+  publishedVersionId: text('published_version_id'),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  deletedAt: integer('deleted_at'),
+});
+
+export const workflowVersions = sqliteTable(
+  'workflow_versions',
+  {
+    id: text('id').primaryKey(),
+    workflowId: text('workflow_id')
+      .notNull()
+      .references(() => workflows.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    document: text('document', { mode: 'json' }).notNull(),
+    note: text('note'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [uniqueIndex('workflow_versions_number').on(table.workflowId, table.number)],
+);
+
+export const triggers = sqliteTable('triggers', {
+  id: text('id').primaryKey(),
+  workflowId: text('workflow_id')
+    .notNull()
+    .unique()
+    .references(() => workflows.id, { onDelete: 'cascade' }),
+  /** The secret part of the trigger URL: 192 random bits, base64url. */
+  token: text('token').notNull().unique(),
+  settings: text('settings', { mode: 'json' }).notNull().default(sql`'{}'`),
+  createdAt: integer('created_at').notNull(),
+  rotatedAt: integer('rotated_at'),
+});
+
+/** Tokens that were rotated away or whose workflow was deleted: answered 410, not 404. */
+export const retiredTokens = sqliteTable('retired_tokens', {
+  token: text('token').primaryKey(),
+  workflowId: text('workflow_id').notNull(),
+  retiredAt: integer('retired_at').notNull(),
+});
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    triggerId: text('trigger_id')
+      .notNull()
+      .references(() => triggers.id, { onDelete: 'cascade' }),
+    workflowId: text('workflow_id').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    headers: text('headers', { mode: 'json' }).notNull(),
+    query: text('query', { mode: 'json' }).notNull(),
+    /** The body exactly as received. */
+    body: blob('body', { mode: 'buffer' }).notNull(),
+    /** The body as parsed for the workflow (JSON, form fields, text or base64). */
+    parsedBody: text('parsed_body', { mode: 'json' }),
+    contentType: text('content_type'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (table) => [index('events_trigger').on(table.triggerId, table.receivedAt)],
+);
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    /** Time-ordered, so the newest runs sort last by id. */
+    id: text('id').primaryKey(),
+    workflowId: text('workflow_id')
+      .notNull()
+      .references(() => workflows.id, { onDelete: 'cascade' }),
+    versionId: text('version_id').notNull(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    status: text('status', {
+      enum: ['queued', 'running', 'succeeded', 'failed', 'filtered', 'canceled'],
+    }).notNull(),
+    attempt: integer('attempt').notNull().default(1),
+    error: text('error', { mode: 'json' }),
+    output: text('output', { mode: 'json' }),
+    queuedAt: integer('queued_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: integer('lease_expires_at'),
+  },
+  (table) => [
+    index('runs_status').on(table.status, table.id),
+    index('runs_workflow').on(table.workflowId, table.id),
+    index('runs_event').on(table.eventId),
+  ],
+);
+
+export const runSteps = sqliteTable(
+  'run_steps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    nodeKey: text('node_key').notNull(),
+    nodeType: text('node_type').notNull(),
+    status: text('status', { enum: ['succeeded', 'failed', 'filtered'] }).notNull(),
+    input: text('input', { mode: 'json' }),
+    config: text('config', { mode: 'json' }),
+    output: text('output', { mode: 'json' }),
+    error: text('error', { mode: 'json' }),
+    handles: text('handles', { mode: 'json' }).notNull(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    attempt: integer('attempt').notNull(),
+  },
+  (table) => [index('run_steps_run').on(table.runId, table.id)],
+);

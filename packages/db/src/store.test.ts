@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStore, type Store } from './store.ts';
+
+let dir: string;
+let store: Store;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hookflow-db-'));
+  store = createStore(join(dir, 'test.db'));
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const incoming = (body: string) => ({
+  method: 'POST',
+  path: '/hooks/x',
+  headers: { 'content-type': 'application/json' },
+  query: {},
+  body: Buffer.from(body),
+  parsedBody: JSON.parse(body),
+  contentType: 'application/json',
+  receivedAt: Date.now(),
+});
+
+describe('the store on a real SQLite file', () => {
+  it('applies migrations and reports ready', () => {
+    expect(store.ready()).toBe(true);
+  });
+
+  it('creates, publishes and lists a workflow with its trigger token', () => {
+    const created = store.workflows.create({ name: 'Orders', document: { name: 'Orders' } });
+    expect(created.triggerToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const version = store.workflows.publish(created.id, { document: { v: 1 } });
+    expect(version.number).toBe(1);
+    expect(store.workflows.publish(created.id, { document: { v: 2 } }).number).toBe(2);
+    const [summary] = store.workflows.list();
+    expect(summary).toMatchObject({
+      id: created.id,
+      publishedVersion: 2,
+      lastRun: null,
+      runsLast24h: 0,
+    });
+    const lookup = store.triggers.findByToken(created.triggerToken);
+    expect(lookup.kind).toBe('live');
+  });
+
+  it('accepts an event with a queued run, then claims, records and finishes it', async () => {
+    const wf = store.workflows.create({ name: 'A', document: {} });
+    const version = store.workflows.publish(wf.id, { document: {} });
+    const accepted = await store.ingest.accept({
+      triggerId: (store.triggers.findByToken(wf.triggerToken) as { target: { triggerId: string } })
+        .target.triggerId,
+      workflowId: wf.id,
+      versionId: version.id,
+      event: incoming('{"hello":"world"}'),
+    });
+    expect(accepted.runId).toMatch(/^run_/);
+    expect(store.runs.queuedCount()).toBe(1);
+
+    const claimed = await store.runs.claim({ worker: 'w1', limit: 10, leaseMs: 30_000 });
+    expect(claimed.map((r) => r.id)).toEqual([accepted.runId]);
+    expect(await store.runs.claim({ worker: 'w2', limit: 10, leaseMs: 30_000 })).toEqual([]);
+
+    await store.runs.appendStep(accepted.runId!, {
+      nodeId: 'n1',
+      nodeKey: 'trigger',
+      nodeType: 'webhook-trigger',
+      status: 'succeeded',
+      input: null,
+      config: {},
+      output: { ok: 1 },
+      error: null,
+      handles: ['main'],
+      startedAt: 1,
+      finishedAt: 2,
+      durationMs: 1,
+      attempt: 1,
+    });
+    expect(
+      await store.runs.finish({
+        id: accepted.runId!,
+        worker: 'w2',
+        status: 'succeeded',
+        error: null,
+        output: 1,
+      }),
+    ).toBe(false);
+    expect(
+      await store.runs.finish({
+        id: accepted.runId!,
+        worker: 'w1',
+        status: 'succeeded',
+        error: null,
+        output: 1,
+      }),
+    ).toBe(true);
+
+    const detail = store.runs.get(accepted.runId!);
+    expect(detail?.status).toBe('succeeded');
+    expect(detail?.steps).toHaveLength(1);
+    expect(detail?.event.body.toString()).toBe('{"hello":"world"}');
+    expect(store.runs.list({ limit: 10 }).items[0]?.id).toBe(accepted.runId);
+    expect(store.workflows.list()[0]?.lastRun?.status).toBe('succeeded');
+  });
+
+  it('hands back an expired lease to the next claimer', async () => {
+    const wf = store.workflows.create({ name: 'A', document: {} });
+    const version = store.workflows.publish(wf.id, { document: {} });
+    const lookup = store.triggers.findByToken(wf.triggerToken);
+    if (lookup.kind !== 'live') throw new Error('expected a live trigger');
+    const { runId } = await store.ingest.accept({
+      triggerId: lookup.target.triggerId,
+      workflowId: wf.id,
+      versionId: version.id,
+      event: incoming('{}'),
+    });
+    const now = Date.now();
+    await store.runs.claim({ worker: 'dead', limit: 1, leaseMs: 1000, now });
+    const reclaimed = await store.runs.claim({
+      worker: 'alive',
+      limit: 1,
+      leaseMs: 1000,
+      now: now + 5000,
+    });
+    expect(reclaimed.map((r) => r.id)).toEqual([runId]);
+  });
+
+  it('pages through runs newest first with a cursor', async () => {
+    const wf = store.workflows.create({ name: 'A', document: {} });
+    const version = store.workflows.publish(wf.id, { document: {} });
+    const lookup = store.triggers.findByToken(wf.triggerToken);
+    if (lookup.kind !== 'live') throw new Error('expected a live trigger');
+    const ids = [];
+    for (let i = 0; i < 5; i++) {
+      const { runId } = await store.ingest.accept({
+        triggerId: lookup.target.triggerId,
+        workflowId: wf.id,
+        versionId: version.id,
+        event: incoming(`{"i":${i}}`),
+      });
+      ids.push(runId);
+    }
+    const first = store.runs.list({ limit: 2 });
+    expect(first.items.map((r) => r.id)).toEqual([ids[4], ids[3]]);
+    const second = store.runs.list({ limit: 2, cursor: first.nextCursor! });
+    expect(second.items.map((r) => r.id)).toEqual([ids[2], ids[1]]);
+    const third = store.runs.list({ limit: 2, cursor: second.nextCursor! });
+    expect(third.items.map((r) => r.id)).toEqual([ids[0]]);
+    expect(third.nextCursor).toBeNull();
+  });
+
+  it('rotates a token: the old one is retired, deleting retires the current one', () => {
+    const wf = store.workflows.create({ name: 'A', document: {} });
+    const fresh = store.triggers.rotate(wf.id)!;
+    expect(store.triggers.findByToken(wf.triggerToken).kind).toBe('retired');
+    expect(store.triggers.findByToken(fresh).kind).toBe('live');
+    expect(store.workflows.delete(wf.id)).toBe(true);
+    expect(store.triggers.findByToken(fresh).kind).toBe('retired');
+    expect(store.triggers.findByToken('never-issued').kind).toBe('unknown');
+  });
+
+  it('group commit rejects only the write that failed', async () => {
+    const wf = store.workflows.create({ name: 'A', document: {} });
+    const lookup = store.triggers.findByToken(wf.triggerToken);
+    if (lookup.kind !== 'live') throw new Error('expected a live trigger');
+    const good = store.ingest.accept({
+      triggerId: lookup.target.triggerId,
+      workflowId: wf.id,
+      versionId: null,
+      event: incoming('{}'),
+    });
+    const bad = store.ingest.accept({
+      triggerId: 'no-such-trigger',
+      workflowId: wf.id,
+      versionId: null,
+      event: incoming('{}'),
+    });
+    await expect(good).resolves.toMatchObject({ runId: null });
+    await expect(bad).rejects.toThrow(/FOREIGN KEY/);
+  });
+});

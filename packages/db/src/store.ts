@@ -1,0 +1,36 @@
+import { createDb, type DbOptions, migrationsApplied } from './client.ts';
+import { createGroupCommit } from './group-commit.ts';
+import { createIngestStore } from './ingest.ts';
+import { createRunStore } from './runs.ts';
+import { createTriggerStore } from './triggers.ts';
+import { createWorkflowStore } from './workflows.ts';
+
+/**
+ * Everything the rest of Hookflow may do with storage. A second implementation (PostgreSQL
+ * for several machines) implements this same shape.
+ */
+export function createStore(file: string, options: DbOptions = {}) {
+  const handle = createDb(file, options);
+  const commit = createGroupCommit(handle.sqlite);
+  return {
+    workflows: createWorkflowStore(handle),
+    triggers: createTriggerStore(handle),
+    ingest: createIngestStore(handle, commit),
+    runs: createRunStore(handle, commit),
+    /** True when the database answers and every migration is applied. */
+    ready(): boolean {
+      try {
+        return migrationsApplied(handle);
+      } catch {
+        return false;
+      }
+    },
+    /** Waits for queued writes to commit, then closes the file. */
+    async close(): Promise<void> {
+      if (commit.pending > 0) await commit.write(() => undefined);
+      handle.close();
+    },
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;

@@ -1,0 +1,198 @@
+import { and, desc, eq, isNull, max, sql } from 'drizzle-orm';
+import type { DbHandle } from './client.ts';
+import { idLowerBound, newId, newTriggerToken } from './ids.ts';
+import { retiredTokens, triggers, workflows, workflowVersions } from './schema.ts';
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  active: boolean;
+  publishedVersionId: string | null;
+  publishedVersion: number | null;
+  triggerToken: string;
+  updatedAt: number;
+  lastRun: { id: string; status: string; queuedAt: number } | null;
+  runsLast24h: number;
+}
+
+export interface WorkflowRecord {
+  id: string;
+  name: string;
+  draft: unknown;
+  active: boolean;
+  publishedVersionId: string | null;
+  triggerToken: string;
+  triggerSettings: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface VersionRecord {
+  id: string;
+  workflowId: string;
+  number: number;
+  document: unknown;
+  note: string | null;
+  createdAt: number;
+}
+
+/** Workflows, their immutable versions and their trigger. */
+export function createWorkflowStore({ db }: DbHandle) {
+  const getVersion = (versionId: string): VersionRecord | null =>
+    db.select().from(workflowVersions).where(eq(workflowVersions.id, versionId)).get() ?? null;
+
+  return {
+    /** Creates a workflow with its draft document and its trigger URL token. */
+    create(input: { name: string; document: unknown; now?: number }): WorkflowRecord {
+      const now = input.now ?? Date.now();
+      const id = newId('wf');
+      const token = newTriggerToken();
+      db.transaction((tx) => {
+        tx.insert(workflows)
+          .values({ id, name: input.name, draft: input.document, createdAt: now, updatedAt: now })
+          .run();
+        tx.insert(triggers)
+          .values({ id: newId('trg'), workflowId: id, token, createdAt: now })
+          .run();
+      });
+      return this.get(id)!;
+    },
+
+    get(id: string): WorkflowRecord | null {
+      const row = db
+        .select({
+          id: workflows.id,
+          name: workflows.name,
+          draft: workflows.draft,
+          active: workflows.active,
+          publishedVersionId: workflows.publishedVersionId,
+          triggerToken: triggers.token,
+          triggerSettings: triggers.settings,
+          createdAt: workflows.createdAt,
+          updatedAt: workflows.updatedAt,
+        })
+        .from(workflows)
+        .innerJoin(triggers, eq(triggers.workflowId, workflows.id))
+        .where(and(eq(workflows.id, id), isNull(workflows.deletedAt)))
+        .get();
+      return row ?? null;
+    },
+
+    list(now = Date.now()): WorkflowSummary[] {
+      const since = idLowerBound('run', now - 24 * 3600 * 1000);
+      return db
+        .select({
+          id: workflows.id,
+          name: workflows.name,
+          active: workflows.active,
+          publishedVersionId: workflows.publishedVersionId,
+          publishedVersion: workflowVersions.number,
+          triggerToken: triggers.token,
+          updatedAt: workflows.updatedAt,
+          lastRun: sql<
+            string | null
+          >`(SELECT json_object('id', id, 'status', status, 'queuedAt', queued_at)
+            FROM runs WHERE runs.workflow_id = ${workflows.id} ORDER BY id DESC LIMIT 1)`,
+          runsLast24h: sql<number>`(SELECT count(*) FROM runs
+            WHERE runs.workflow_id = ${workflows.id} AND runs.id >= ${since})`,
+        })
+        .from(workflows)
+        .innerJoin(triggers, eq(triggers.workflowId, workflows.id))
+        .leftJoin(workflowVersions, eq(workflowVersions.id, workflows.publishedVersionId))
+        .where(isNull(workflows.deletedAt))
+        .orderBy(desc(workflows.updatedAt))
+        .all()
+        .map((row) => ({
+          ...row,
+          lastRun: row.lastRun ? (JSON.parse(row.lastRun) as WorkflowSummary['lastRun']) : null,
+        }));
+    },
+
+    updateDraft(id: string, input: { name: string; document: unknown; now?: number }): boolean {
+      const result = db
+        .update(workflows)
+        .set({ name: input.name, draft: input.document, updatedAt: input.now ?? Date.now() })
+        .where(and(eq(workflows.id, id), isNull(workflows.deletedAt)))
+        .run();
+      return result.changes > 0;
+    },
+
+    /** Freezes a document as the next version and points the trigger at it. */
+    publish(id: string, input: { document: unknown; note?: string; now?: number }): VersionRecord {
+      const now = input.now ?? Date.now();
+      const versionId = newId('ver');
+      db.transaction((tx) => {
+        const last = tx
+          .select({ number: max(workflowVersions.number) })
+          .from(workflowVersions)
+          .where(eq(workflowVersions.workflowId, id))
+          .get();
+        tx.insert(workflowVersions)
+          .values({
+            id: versionId,
+            workflowId: id,
+            number: (last?.number ?? 0) + 1,
+            document: input.document,
+            note: input.note ?? null,
+            createdAt: now,
+          })
+          .run();
+        tx.update(workflows)
+          .set({ publishedVersionId: versionId, active: true, updatedAt: now })
+          .where(eq(workflows.id, id))
+          .run();
+      });
+      return getVersion(versionId)!;
+    },
+
+    getVersion,
+
+    listVersions(workflowId: string): Omit<VersionRecord, 'document'>[] {
+      return db
+        .select({
+          id: workflowVersions.id,
+          workflowId: workflowVersions.workflowId,
+          number: workflowVersions.number,
+          note: workflowVersions.note,
+          createdAt: workflowVersions.createdAt,
+        })
+        .from(workflowVersions)
+        .where(eq(workflowVersions.workflowId, workflowId))
+        .orderBy(desc(workflowVersions.number))
+        .all();
+    },
+
+    setActive(id: string, active: boolean): boolean {
+      return (
+        db
+          .update(workflows)
+          .set({ active, updatedAt: Date.now() })
+          .where(and(eq(workflows.id, id), isNull(workflows.deletedAt)))
+          .run().changes > 0
+      );
+    },
+
+    /** Soft delete: history stays readable and the old token answers 410 Gone. */
+    delete(id: string, now = Date.now()): boolean {
+      return db.transaction((tx) => {
+        const trigger = tx.select().from(triggers).where(eq(triggers.workflowId, id)).get();
+        const changed = tx
+          .update(workflows)
+          .set({ deletedAt: now })
+          .where(and(eq(workflows.id, id), isNull(workflows.deletedAt)))
+          .run().changes;
+        if (changed === 0 || !trigger) return false;
+        tx.insert(retiredTokens)
+          .values({ token: trigger.token, workflowId: id, retiredAt: now })
+          .run();
+        tx.update(triggers)
+          .set({ token: `deleted:${trigger.id}`, rotatedAt: now })
+          .where(eq(triggers.id, trigger.id))
+          .run();
+        return true;
+      });
+    },
+  };
+}
+
+export type WorkflowStore = ReturnType<typeof createWorkflowStore>;
