@@ -1,0 +1,4 @@
+export type { ApiContext } from './context.ts';
+export { type AppRouter, appRouter, createCaller } from './root.ts';
+export { triggerUrl } from './routers/workflows.ts';
+export { IssuesError } from './trpc.ts';

@@ -1,0 +1,13 @@
+import { runsRouter } from './routers/runs.ts';
+import { workflowsRouter } from './routers/workflows.ts';
+import { createCallerFactory, router } from './trpc.ts';
+
+/** The whole API at a glance. */
+export const appRouter = router({
+  workflows: workflowsRouter,
+  runs: runsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,136 @@
+import {
+  parseWorkflowDocument,
+  validateWorkflow,
+  type WorkflowDocument,
+  workflowDocumentSchema,
+} from '@hookflow/engine';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import type { ApiContext } from '../context.ts';
+import { badRequest, notFound, publicProcedure } from '../trpc.ts';
+
+const idInput = z.object({ id: z.string().min(1) });
+
+export const triggerUrl = (ctx: ApiContext, token: string) => `${ctx.publicUrl}/hooks/${token}`;
+
+function parseDocument(input: unknown): WorkflowDocument {
+  const parsed = parseWorkflowDocument(input);
+  if (!parsed.ok) {
+    const first = parsed.issues[0]!;
+    throw badRequest(
+      `the workflow document is not valid: ${first.path || 'document'}: ${first.message}`,
+      parsed.issues,
+    );
+  }
+  return parsed.document;
+}
+
+function requireValid(ctx: ApiContext, document: WorkflowDocument): void {
+  const issues = validateWorkflow(document, ctx.registry);
+  if (issues.length > 0) {
+    throw badRequest(
+      `the workflow cannot be published: ${issues.length} problem${issues.length === 1 ? '' : 's'} (${issues[0]!.message})`,
+      issues,
+    );
+  }
+}
+
+function loadWorkflow(ctx: ApiContext, id: string) {
+  const workflow = ctx.store.workflows.get(id);
+  if (!workflow) throw notFound(`workflow ${id}`);
+  return workflow;
+}
+
+function publish(ctx: ApiContext, id: string, document: WorkflowDocument, note?: string) {
+  requireValid(ctx, document);
+  const version = ctx.store.workflows.publish(id, { document, ...(note ? { note } : {}) });
+  ctx.onWorkflowChanged?.(id);
+  return version;
+}
+
+export const workflowsRouter = {
+  list: publicProcedure.query(({ ctx }) =>
+    ctx.store.workflows.list().map((workflow) => ({
+      ...workflow,
+      triggerUrl: triggerUrl(ctx, workflow.triggerToken),
+    })),
+  ),
+
+  get: publicProcedure.input(idInput).query(({ ctx, input }) => {
+    const workflow = loadWorkflow(ctx, input.id);
+    const document = workflowDocumentSchema.parse(workflow.draft);
+    return {
+      id: workflow.id,
+      name: workflow.name,
+      active: workflow.active,
+      publishedVersionId: workflow.publishedVersionId,
+      triggerUrl: triggerUrl(ctx, workflow.triggerToken),
+      document,
+      issues: validateWorkflow(document, ctx.registry),
+      versions: ctx.store.workflows.listVersions(workflow.id),
+    };
+  }),
+
+  /** Creates a workflow from a document; with `publish`, it must be valid and goes live at once. */
+  import: publicProcedure
+    .input(z.object({ document: z.unknown(), publish: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => {
+      const document = parseDocument(input.document);
+      if (input.publish) requireValid(ctx, document);
+      const workflow = ctx.store.workflows.create({ name: document.name, document });
+      const version = input.publish ? publish(ctx, workflow.id, document) : null;
+      return {
+        id: workflow.id,
+        triggerUrl: triggerUrl(ctx, workflow.triggerToken),
+        publishedVersion: version?.number ?? null,
+      };
+    }),
+
+  saveDraft: publicProcedure
+    .input(z.object({ id: z.string().min(1), document: z.unknown() }))
+    .mutation(({ ctx, input }) => {
+      const document = parseDocument(input.document);
+      if (!ctx.store.workflows.updateDraft(input.id, { name: document.name, document })) {
+        throw notFound(`workflow ${input.id}`);
+      }
+      return { issues: validateWorkflow(document, ctx.registry) };
+    }),
+
+  publish: publicProcedure
+    .input(z.object({ id: z.string().min(1), note: z.string().max(500).optional() }))
+    .mutation(({ ctx, input }) => {
+      const workflow = loadWorkflow(ctx, input.id);
+      const document = parseDocument(workflow.draft);
+      const version = publish(ctx, workflow.id, document, input.note);
+      return { versionId: version.id, number: version.number };
+    }),
+
+  setActive: publicProcedure
+    .input(z.object({ id: z.string().min(1), active: z.boolean() }))
+    .mutation(({ ctx, input }) => {
+      if (!ctx.store.workflows.setActive(input.id, input.active))
+        throw notFound(`workflow ${input.id}`);
+      ctx.onWorkflowChanged?.(input.id);
+      return { active: input.active };
+    }),
+
+  rotateToken: publicProcedure.input(idInput).mutation(({ ctx, input }) => {
+    loadWorkflow(ctx, input.id);
+    const token = ctx.store.triggers.rotate(input.id);
+    if (!token) throw notFound(`workflow ${input.id}`);
+    ctx.onWorkflowChanged?.(input.id);
+    return { triggerUrl: triggerUrl(ctx, token) };
+  }),
+
+  delete: publicProcedure.input(idInput).mutation(({ ctx, input }) => {
+    if (!ctx.store.workflows.delete(input.id)) throw notFound(`workflow ${input.id}`);
+    ctx.onWorkflowChanged?.(input.id);
+    return { deleted: true };
+  }),
+
+  /** The draft as a portable document (what `hookflow export` writes). */
+  export: publicProcedure.input(idInput).query(({ ctx, input }) => {
+    const workflow = loadWorkflow(ctx, input.id);
+    return workflowDocumentSchema.parse(workflow.draft);
+  }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,43 @@
+/**
+ * The tRPC instance. Add middleware (authentication, roles) here so every router gets it;
+ * routers themselves stay plain objects of procedures.
+ */
+import type { ValidationIssue } from '@hookflow/engine';
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { ApiContext } from './context.ts';
+
+/** A refusal that carries a list of problems, each pointing at a node or a document path. */
+export class IssuesError extends Error {
+  override readonly name = 'IssuesError';
+  constructor(
+    message: string,
+    readonly issues: readonly (ValidationIssue | { path: string; message: string })[],
+  ) {
+    super(message);
+  }
+}
+
+const t = initTRPC.context<ApiContext>().create({
+  errorFormatter({ shape, error }) {
+    const issues = error.cause instanceof IssuesError ? error.cause.issues : undefined;
+    // Stack traces stay in the server's logs; callers get the message and the problems.
+    const { stack: _stack, ...data } = shape.data;
+    return { ...shape, data: { ...data, issues } };
+  },
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure;
+export const createCallerFactory = t.createCallerFactory;
+
+export function badRequest(message: string, issues?: IssuesError['issues']): TRPCError {
+  return new TRPCError({
+    code: 'BAD_REQUEST',
+    message,
+    ...(issues ? { cause: new IssuesError(message, issues) } : {}),
+  });
+}
+
+export function notFound(what: string): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: `${what} was not found` });
+}
