@@ -1,0 +1,227 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ApiContext, createCaller } from '@hookflow/api';
+import { createStore, runStatuses } from '@hookflow/db';
+import { nodeRegistry } from '@hookflow/nodes';
+import { TRPCError } from '@trpc/server';
+import { type Config, ConfigError, loadConfig, parseArgs } from '../config.ts';
+import { createLogger } from '../logger.ts';
+import { createServer } from '../server.ts';
+import { createNodeServices } from '../services.ts';
+
+const usage = `Usage: hookflow <command> [options]
+
+Commands:
+  start                          start the server (editor, API, webhooks, worker)
+  migrate                        apply database migrations and exit
+  import <file> [--publish]      create a workflow from a document; prints its trigger URL
+  export <workflow-id> [--out f] print (or write) a workflow document
+  runs [--workflow <id>] [--status <s>] [--limit <n>] [--json]
+                                 list recent runs, newest first
+
+Settings (environment variable or flag): PORT --port, HOST --host, DATA_DIR --data-dir,
+PUBLIC_URL --public-url, LOG_LEVEL --log-level, LOG_FORMAT --log-format,
+DB_SYNCHRONOUS --db-synchronous, WORKER_CONCURRENCY --worker-concurrency,
+MAX_BODY_BYTES --max-body-bytes, SHUTDOWN_TIMEOUT_MS --shutdown-timeout-ms`;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+const defaultIo: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
+};
+
+/** Runs one CLI command; resolves with the exit code (`start` resolves when the server stops). */
+export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const { positional, flags } = parseArgs(argv);
+  const [command = 'start', ...args] = positional;
+  if (command === 'help' || flags['--help']) {
+    io.out(usage);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(io.env, flags);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    switch (command) {
+      case 'start':
+        return await start(config);
+      case 'migrate':
+        return await withApi(config, async () => {
+          io.out(`migrations applied to ${config.databaseFile}`);
+          return 0;
+        });
+      case 'import':
+        return await importWorkflow(config, args, flags, io);
+      case 'export':
+        return await exportWorkflow(config, args, flags, io);
+      case 'runs':
+        return await listRuns(config, flags, io);
+      default:
+        io.err(`error: unknown command "${command}"\n\n${usage}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof TRPCError || error instanceof CliError) {
+      io.err(`error: ${error.message}`);
+      const issues = (
+        error.cause as
+          | { issues?: { path?: string; nodeId?: string; field?: string; message: string }[] }
+          | undefined
+      )?.issues;
+      for (const issue of issues ?? []) {
+        const where = issue.path ?? [issue.nodeId, issue.field].filter(Boolean).join(' ');
+        io.err(`  - ${where ? `${where}: ` : ''}${issue.message}`);
+      }
+      return 1;
+    }
+    throw error;
+  }
+}
+
+class CliError extends Error {}
+
+async function withApi<T>(
+  config: Config,
+  work: (caller: ReturnType<typeof createCaller>) => Promise<T>,
+): Promise<T> {
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const store = createStore(config.databaseFile, { synchronous: config.DB_SYNCHRONOUS });
+  const context: ApiContext = { store, registry: nodeRegistry, publicUrl: config.PUBLIC_URL };
+  try {
+    return await work(createCaller(context));
+  } finally {
+    await store.close();
+  }
+}
+
+async function importWorkflow(
+  config: Config,
+  args: string[],
+  flags: Record<string, string>,
+  io: CliIo,
+): Promise<number> {
+  const file = args[0];
+  if (!file) throw new CliError('import needs a file: hookflow import <file> [--publish]');
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  return withApi(config, async (api) => {
+    const result = await api.workflows.import({ document, publish: flags['--publish'] === 'true' });
+    if (flags['--json'] === 'true') {
+      io.out(JSON.stringify(result));
+      return 0;
+    }
+    io.err(
+      result.publishedVersion
+        ? `Imported and published workflow ${result.id} (version ${result.publishedVersion}). Trigger URL:`
+        : `Imported workflow ${result.id} as a draft (publish it to run it). Trigger URL:`,
+    );
+    io.out(result.triggerUrl);
+    return 0;
+  });
+}
+
+async function exportWorkflow(
+  config: Config,
+  args: string[],
+  flags: Record<string, string>,
+  io: CliIo,
+): Promise<number> {
+  const id = args[0];
+  if (!id) throw new CliError('export needs a workflow id: hookflow export <workflow-id>');
+  return withApi(config, async (api) => {
+    const text = JSON.stringify(await api.workflows.export({ id }), null, 2);
+    if (flags['--out']) writeFileSync(flags['--out'], `${text}\n`);
+    else io.out(text);
+    return 0;
+  });
+}
+
+async function listRuns(config: Config, flags: Record<string, string>, io: CliIo): Promise<number> {
+  const status = flags['--status'];
+  if (status !== undefined && !(runStatuses as readonly string[]).includes(status)) {
+    throw new CliError(`--status must be one of ${runStatuses.join(', ')}`);
+  }
+  const limit = flags['--limit'] ? Number(flags['--limit']) : 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new CliError('--limit must be a whole number from 1 to 200');
+  }
+  return withApi(config, async (api) => {
+    const page = await api.runs.list({
+      limit,
+      ...(flags['--workflow'] ? { workflowId: flags['--workflow'] } : {}),
+      ...(status ? { status: status as (typeof runStatuses)[number] } : {}),
+      ...(flags['--cursor'] ? { cursor: flags['--cursor'] } : {}),
+    });
+    if (flags['--json'] === 'true') {
+      const runs = await Promise.all(page.items.map((run) => api.runs.get({ id: run.id })));
+      io.out(JSON.stringify({ runs, nextCursor: page.nextCursor }, null, 2));
+      return 0;
+    }
+    if (page.items.length === 0) {
+      io.out('no runs yet');
+      return 0;
+    }
+    for (const run of page.items) {
+      const duration =
+        run.finishedAt && run.startedAt ? `${run.finishedAt - run.startedAt} ms` : '';
+      io.out(
+        [
+          run.id,
+          run.status.padEnd(9),
+          new Date(run.queuedAt).toISOString(),
+          run.workflowName,
+          duration,
+        ].join('  '),
+      );
+    }
+    return 0;
+  });
+}
+
+async function start(config: Config): Promise<number> {
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const logger = createLogger(config);
+  const store = createStore(config.databaseFile, { synchronous: config.DB_SYNCHRONOUS });
+  const services = createNodeServices();
+  const server = createServer({ config, store, registry: nodeRegistry, services, logger });
+  await server.start();
+  logger.info(
+    { url: config.PUBLIC_URL, dataDir: config.DATA_DIR, synchronous: config.DB_SYNCHRONOUS },
+    `Hookflow is running: open ${config.PUBLIC_URL}`,
+  );
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      server
+        .stop()
+        .then(() => services.close())
+        .then(() => {
+          logger.info('stopped');
+          logger.flush();
+          resolve(0);
+        })
+        .catch((error) => {
+          logger.error({ err: error }, 'shutdown failed');
+          resolve(1);
+        });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}

@@ -1,0 +1,118 @@
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting, read from the environment, with a CLI flag of the same name
+ * (`PUBLIC_URL` <-> `--public-url`). Flags win over the environment.
+ */
+const settings = {
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** 127.0.0.1 until accounts exist; set 0.0.0.0 to accept webhooks from other machines. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** The address senders reach; trigger URLs start with it. Defaults to http://localhost:PORT. */
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json (default when not on a terminal or NODE_ENV=production) or pretty. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** FULL: an acknowledged event survives power loss. NORMAL: survives a crash of the process. */
+  DB_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Largest request body a trigger accepts, in bytes. */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
+  /** How long in-flight runs may finish on shutdown before they are handed back. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+};
+
+export type SettingName = keyof typeof settings;
+const configSchema = z.object(settings);
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config
+  extends Omit<RawConfig, 'PUBLIC_URL' | 'WORKER_CONCURRENCY' | 'LOG_FORMAT'> {
+  PUBLIC_URL: string;
+  WORKER_CONCURRENCY: number;
+  LOG_FORMAT: 'json' | 'pretty';
+  /** The SQLite file inside DATA_DIR. */
+  databaseFile: string;
+}
+
+export const flagName = (name: string) => `--${name.toLowerCase().replaceAll('_', '-')}`;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads settings from the environment and `--flag value` / `--flag=value` pairs. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  flags: Record<string, string> = {},
+): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const name of Object.keys(settings)) {
+    raw[name] = flags[flagName(name)] ?? env[name];
+    if (raw[name] === '') raw[name] = undefined;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${name} (${flagName(name)}): ${issue.message}`);
+  }
+  const config = parsed.data;
+  const dataDir = resolve(config.DATA_DIR);
+  return {
+    ...config,
+    DATA_DIR: dataDir,
+    PUBLIC_URL: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ''),
+    WORKER_CONCURRENCY: config.WORKER_CONCURRENCY ?? Math.max(4, cpus().length * 4),
+    LOG_FORMAT:
+      config.LOG_FORMAT ??
+      (env.NODE_ENV === 'production' || !process.stdout.isTTY ? 'json' : 'pretty'),
+    databaseFile: resolve(dataDir, 'hookflow.db'),
+  };
+}
+
+/** Splits argv into positional arguments and `--flag value` pairs; `--flag` alone is "true". */
+export function parseArgs(argv: readonly string[]): {
+  positional: string[];
+  flags: Record<string, string>;
+} {
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    if (eq !== -1) {
+      flags[arg.slice(0, eq)] = arg.slice(eq + 1);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && !next.startsWith('--') && takesValue(arg)) {
+      flags[arg] = next;
+      i++;
+    } else {
+      flags[arg] = 'true';
+    }
+  }
+  return { positional, flags };
+}
+
+const valueFlags = new Set([
+  ...Object.keys(settings).map(flagName),
+  '--workflow',
+  '--status',
+  '--limit',
+  '--cursor',
+  '--out',
+]);
+const takesValue = (flag: string) => valueFlags.has(flag);

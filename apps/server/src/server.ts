@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { type ApiContext, appRouter } from '@hookflow/api';
+import type { Store } from '@hookflow/db';
+import type { NodeRegistry, NodeServices } from '@hookflow/engine';
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Config } from './config.ts';
+import { createTriggerCache, registerIngress, sendError } from './hooks/ingress.ts';
+import type { Logger } from './logger.ts';
+import { createWorker, type Worker } from './worker/worker.ts';
+
+export interface ServerDeps {
+  config: Pick<
+    Config,
+    'PORT' | 'HOST' | 'PUBLIC_URL' | 'MAX_BODY_BYTES' | 'WORKER_CONCURRENCY' | 'SHUTDOWN_TIMEOUT_MS'
+  >;
+  store: Store;
+  registry: NodeRegistry;
+  services: NodeServices;
+  logger: Logger;
+  /** The built web app; defaults to apps/web/dist. */
+  webRoot?: string;
+  /** Worker tuning, for tests. */
+  worker?: { leaseMs?: number; pollMs?: number };
+}
+
+export interface HookflowServer {
+  app: FastifyInstance;
+  worker: Worker;
+  /** Listens and starts the worker; resolves with the address. */
+  start(): Promise<string>;
+  /** Stops accepting, lets in-flight runs finish (or hands them back), closes the database. */
+  stop(): Promise<void>;
+}
+
+export const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/**
+ * One process: webhook ingress, the tRPC API, the built editor and the run worker.
+ *
+ * @example
+ * const server = createServer({ config, store, registry: nodeRegistry, services, logger });
+ * const address = await server.start();
+ */
+export function createServer(deps: ServerDeps): HookflowServer {
+  const { config, store, logger } = deps;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One log line per webhook would drown the log at thousands of requests a second.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Slow or stalled clients cannot hold a connection forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  });
+  const worker = createWorker({
+    store,
+    registry: deps.registry,
+    services: deps.services,
+    logger,
+    concurrency: config.WORKER_CONCURRENCY,
+    ...deps.worker,
+  });
+  const cache = createTriggerCache(store);
+
+  const context: ApiContext = {
+    store,
+    registry: deps.registry,
+    publicUrl: config.PUBLIC_URL,
+    onWorkflowChanged: () => cache.clear(),
+  };
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = store.ready();
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', database: ready });
+  });
+
+  registerIngress(app, {
+    store,
+    cache,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    onRunQueued: () => worker.notify(),
+  });
+
+  app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: () => context,
+      onError({ error, path }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error, path }, 'API error');
+      },
+    } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
+  });
+
+  const webRoot = deps.webRoot ?? defaultWebRoot;
+  const indexFile = `${webRoot}/index.html`;
+  if (existsSync(indexFile)) {
+    app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    const isPage =
+      request.method === 'GET' &&
+      !request.url.startsWith('/trpc') &&
+      !request.url.startsWith('/hooks/') &&
+      (request.headers.accept ?? '').includes('text/html');
+    if (!isPage)
+      return sendError(reply, 404, 'not_found', `nothing at ${request.method} ${request.url}`);
+    if (!existsSync(indexFile)) {
+      return reply
+        .code(503)
+        .type('text/plain')
+        .send('The web app is not built yet: run `pnpm build` (or `pnpm start`, which builds it).');
+    }
+    // The web app routes in the browser: every page path gets index.html.
+    return reply.type('text/html').send(await readFile(indexFile));
+  });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    worker,
+    async start() {
+      const address = await app.listen({ port: config.PORT, host: config.HOST });
+      worker.start();
+      return address;
+    },
+    stop() {
+      stopping ??= (async () => {
+        await app.close();
+        await worker.stop(config.SHUTDOWN_TIMEOUT_MS);
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

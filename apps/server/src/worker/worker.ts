@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import type { ClaimedRun, StepRecord, Store } from '@hookflow/db';
+import {
+  type CompiledWorkflow,
+  compileWorkflow,
+  executeWorkflow,
+  type NodeRegistry,
+  type NodeServices,
+  type StepResult,
+  type TriggerEvent,
+  workflowDocumentSchema,
+} from '@hookflow/engine';
+import type { Logger } from '../logger.ts';
+
+export interface WorkerOptions {
+  store: Store;
+  registry: NodeRegistry;
+  services: NodeServices;
+  logger: Logger;
+  /** Runs executed at the same time. */
+  concurrency: number;
+  /** How long a claim holds before another worker may take the run over. */
+  leaseMs?: number;
+  /** How often to look for work when nothing wakes the worker. */
+  pollMs?: number;
+}
+
+export interface Worker {
+  readonly id: string;
+  start(): void;
+  /** Look for work now (a run was just queued). */
+  notify(): void;
+  /** Stops claiming, waits for in-flight runs up to `deadlineMs`, hands the rest back. */
+  stop(deadlineMs: number): Promise<void>;
+  readonly inFlight: number;
+}
+
+/**
+ * Claims queued runs with a lease and executes them. A run whose worker died is claimed again
+ * once its lease expires; steps that already finished are not run again.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const id = `worker-${randomBytes(6).toString('hex')}`;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const pollMs = options.pollMs ?? 1000;
+  const { store, logger } = options;
+  const compiled = new Map<string, CompiledWorkflow>();
+  const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  let state: 'idle' | 'running' | 'stopping' = 'idle';
+  let wake: (() => void) | null = null;
+  let loopDone: Promise<void> = Promise.resolve();
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let claimAgain = false;
+
+  const compiledVersion = (versionId: string): CompiledWorkflow => {
+    let plan = compiled.get(versionId);
+    if (!plan) {
+      const version = store.workflows.getVersion(versionId);
+      if (!version) throw new Error(`version ${versionId} does not exist`);
+      plan = compileWorkflow(workflowDocumentSchema.parse(version.document), options.registry);
+      if (compiled.size >= 500) compiled.delete(compiled.keys().next().value!);
+      compiled.set(versionId, plan);
+    }
+    return plan;
+  };
+
+  const execute = async (run: ClaimedRun, abort: AbortController): Promise<void> => {
+    let status: 'succeeded' | 'failed' | 'filtered' | 'canceled' = 'failed';
+    let error: unknown = null;
+    let output: unknown;
+    try {
+      const plan = compiledVersion(run.versionId);
+      const event = store.runs.event(run.eventId);
+      if (!event) throw new Error(`event ${run.eventId} is missing`);
+      const trigger: TriggerEvent = {
+        method: event.method,
+        path: event.path,
+        headers: event.headers,
+        query: event.query,
+        body: event.parsedBody,
+        receivedAt: new Date(event.receivedAt).toISOString(),
+      };
+      const completed = new Map<string, StepResult>();
+      for (const step of store.runs.steps(run.id)) {
+        if (step.status !== 'failed') completed.set(step.nodeId, toResult(step));
+      }
+      const result = await executeWorkflow(plan, {
+        event: trigger,
+        run: { id: run.id },
+        workflow: { id: run.workflowId, name: plan.document.name, versionId: run.versionId },
+        services: options.services,
+        signal: abort.signal,
+        completed,
+        attempt: run.attempt,
+        onStep: (step) => store.runs.appendStep(run.id, toRecord(step)),
+      });
+      status = result.status;
+      error = result.error;
+      output = result.output;
+    } catch (caught) {
+      error = { message: caught instanceof Error ? caught.message : String(caught) };
+      logger.error({ err: caught, runId: run.id }, 'run could not be executed');
+    }
+    if (state === 'stopping' && status === 'canceled') return; // handed back, not canceled
+    const recorded = await store.runs.finish({ id: run.id, worker: id, status, error, output });
+    if (!recorded) logger.warn({ runId: run.id }, 'run lease was lost before it finished');
+    logger.debug({ runId: run.id, status }, 'run finished');
+  };
+
+  const loop = async () => {
+    while (state === 'running') {
+      const free = options.concurrency - running.size;
+      let claimed: ClaimedRun[] = [];
+      claimAgain = false;
+      if (free > 0) {
+        try {
+          claimed = await store.runs.claim({ worker: id, limit: free, leaseMs });
+        } catch (error) {
+          logger.error({ err: error }, 'claiming runs failed');
+        }
+      }
+      for (const run of claimed) {
+        const abort = new AbortController();
+        const promise = execute(run, abort)
+          .catch((error) => logger.error({ err: error, runId: run.id }, 'run bookkeeping failed'))
+          .finally(() => {
+            running.delete(run.id);
+            wake?.();
+          });
+        running.set(run.id, { promise, abort });
+      }
+      if (claimed.length === free && free > 0) continue;
+      if (claimAgain) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          wake = null;
+          resolve();
+        };
+      });
+    }
+  };
+
+  return {
+    id,
+    get inFlight() {
+      return running.size;
+    },
+    start() {
+      if (state !== 'idle') return;
+      state = 'running';
+      loopDone = loop();
+      leaseTimer = setInterval(
+        () => {
+          if (running.size > 0) {
+            store.runs
+              .extendLeases(id, leaseMs)
+              .catch((error) => logger.error({ err: error }, 'lease renewal failed'));
+          }
+        },
+        Math.max(100, Math.floor(leaseMs / 3)),
+      );
+      leaseTimer.unref();
+    },
+    notify() {
+      claimAgain = true;
+      wake?.();
+    },
+    async stop(deadlineMs) {
+      if (state !== 'running') return;
+      state = 'stopping';
+      wake?.();
+      await loopDone;
+      const all = Promise.all([...running.values()].map((entry) => entry.promise));
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), deadlineMs);
+      });
+      const outcome = await Promise.race([all.then(() => 'done' as const), deadline]);
+      clearTimeout(timer);
+      if (outcome === 'late') {
+        for (const entry of running.values()) entry.abort.abort();
+        await all;
+      }
+      clearInterval(leaseTimer);
+      const handedBack = store.runs.releaseLeases(id);
+      if (handedBack > 0) logger.info({ handedBack }, 'unfinished runs handed back to the queue');
+      state = 'idle';
+    },
+  };
+}
+
+function toRecord(step: StepResult): StepRecord {
+  return {
+    ...step,
+    startedAt: Date.parse(step.startedAt),
+    finishedAt: Date.parse(step.finishedAt),
+  };
+}
+
+function toResult(step: StepRecord): StepResult {
+  return {
+    ...step,
+    error: (step.error ?? null) as StepResult['error'],
+    startedAt: new Date(step.startedAt).toISOString(),
+    finishedAt: new Date(step.finishedAt).toISOString(),
+  };
+}

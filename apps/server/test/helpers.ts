@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AppRouter } from '@hookflow/api';
+import { createStore } from '@hookflow/db';
+import { WORKFLOW_FORMAT } from '@hookflow/engine';
+import { nodeRegistry } from '@hookflow/nodes';
+import { createTRPCClient, httpLink } from '@trpc/client';
+import pino from 'pino';
+import { createServer, type HookflowServer } from '../src/server.ts';
+import { createNodeServices } from '../src/services.ts';
+
+export interface SinkRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A loopback HTTP server that records what it receives. */
+export async function startSink(status = 200) {
+  const received: SinkRequest[] = [];
+  const waiters: (() => void)[] = [];
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
+      res.writeHead(status, { 'content-type': 'application/json' }).end('{"received":true}');
+      for (const wake of waiters.splice(0)) wake();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A real server on a temporary SQLite file and a port the OS picks. */
+export async function startHookflow(options: { webRoot?: string } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'hookflow-server-'));
+  const store = createStore(join(dir, 'hookflow.db'));
+  const services = createNodeServices();
+  const server: HookflowServer = createServer({
+    config: {
+      PORT: 0,
+      HOST: '127.0.0.1',
+      PUBLIC_URL: 'http://placeholder',
+      MAX_BODY_BYTES: 64 * 1024,
+      WORKER_CONCURRENCY: 4,
+      SHUTDOWN_TIMEOUT_MS: 2000,
+    },
+    store,
+    registry: nodeRegistry,
+    services,
+    logger: pino({ level: 'silent' }),
+    worker: { pollMs: 200 },
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+  });
+  const address = await server.start();
+  const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${address}/trpc` })] });
+  /** The trigger URL on this server's real address (PUBLIC_URL is a placeholder here). */
+  const localUrl = (triggerUrl: string) => `${address}/hooks/${triggerUrl.split('/hooks/')[1]}`;
+  return {
+    address,
+    api,
+    localUrl,
+    store,
+    server,
+    dir,
+    async close() {
+      await server.stop();
+      await services.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function forwardingWorkflow(sinkUrl: string) {
+  return {
+    format: WORKFLOW_FORMAT,
+    name: 'Forward orders',
+    nodes: [
+      {
+        id: 'trigger',
+        key: 'trigger',
+        type: 'webhook-trigger',
+        name: 'Webhook',
+        config: {},
+        position: { x: 0, y: 0 },
+      },
+      {
+        id: 'forward',
+        key: 'forward',
+        type: 'http-request',
+        name: 'Send to sink',
+        config: {
+          method: 'POST',
+          url: `${sinkUrl}/orders?source={{ trigger.query.source }}`,
+          headers: [{ name: 'x-greeting', value: 'hello {{ trigger.body.hello }}' }],
+          bodyType: 'json',
+          body: {
+            greeting: '{{ trigger.body.hello }}',
+            size: '{{ $count($keys(trigger.body)) }}',
+            fixed: 'yes',
+          },
+        },
+        position: { x: 250, y: 0 },
+      },
+    ],
+    edges: [{ id: 'e1', source: 'trigger', target: 'forward' }],
+    settings: {},
+  };
+}
