@@ -89,6 +89,26 @@ export interface OutputHandle {
   label?: string;
 }
 
+/** What a secret looks like in anything recorded or shown. */
+export const SECRET_MASK = '••••••';
+
+/** A copy of `config` with the values at `paths` (dotted) replaced by SECRET_MASK. */
+export function maskSecrets(config: unknown, paths: readonly string[] | undefined): unknown {
+  if (!paths || paths.length === 0 || config === null || typeof config !== 'object') return config;
+  const copy: Record<string, unknown> = { ...(config as Record<string, unknown>) };
+  for (const path of paths) {
+    const [head, ...rest] = path.split('.');
+    if (head === undefined || !(head in copy)) continue;
+    if (rest.length === 0) {
+      if (copy[head] !== undefined && copy[head] !== null && copy[head] !== '')
+        copy[head] = SECRET_MASK;
+    } else {
+      copy[head] = maskSecrets(copy[head], [rest.join('.')]);
+    }
+  }
+  return copy;
+}
+
 export const MAIN_HANDLE = 'main';
 export const ERROR_HANDLE = 'error';
 
@@ -128,9 +148,20 @@ export interface NodeDefinition<Schema extends z.ZodType = z.ZodType> {
   icon: string;
   /** A trigger starts the run; a workflow has exactly one. */
   trigger?: boolean;
+  /**
+   * The node's output is what a trigger in "wait for the result" mode answers the sender
+   * (`{ status, headers, body }`). The first such step of a run wins.
+   */
+  respondsToWebhook?: boolean;
   config: Schema;
   defaults: z.input<Schema>;
   form: readonly FormField[];
+  /**
+   * Config paths that hold secrets (`auth.password`, `headers[].value` is not allowed: name
+   * whole fields). Their values are replaced by SECRET_MASK wherever the step's config is
+   * recorded: run history, test results, exports.
+   */
+  secretFields?: readonly string[];
   /** Top-level config fields whose text is kept literally instead of being read as a template. */
   literalFields?: readonly string[];
   /** Output handles; one `main` output when absent. */

@@ -454,3 +454,50 @@ describe('parseWorkflowDocument', () => {
     );
   });
 });
+
+describe('secret fields', () => {
+  it('are masked in the recorded config but reach the node', async () => {
+    const seenByNode: unknown[] = [];
+    const login = defineNode({
+      type: 'login',
+      label: 'Login',
+      description: '',
+      group: 'action',
+      icon: 'L',
+      config: z.object({ user: z.string(), auth: z.object({ password: z.string() }) }),
+      defaults: { user: '', auth: { password: '' } },
+      form: [],
+      secretFields: ['auth.password'],
+      run: ({ config }) => {
+        seenByNode.push(config.auth.password);
+        return 'ok';
+      },
+    });
+    const withLogin = createNodeRegistry([trigger, login]);
+    const document = parseWorkflowDocument({
+      format: WORKFLOW_FORMAT,
+      name: 'x',
+      nodes: [
+        { id: 't', key: 't', type: 'test-trigger', name: 't', config: {} },
+        {
+          id: 'l',
+          key: 'l',
+          type: 'login',
+          name: 'l',
+          config: { user: 'ada', auth: { password: 'hunter2{{ "!" }}' } },
+        },
+      ],
+      edges: [{ id: 'e', source: 't', target: 'l' }],
+    });
+    if (!document.ok) throw new Error('bad document');
+    const result = await executeWorkflow(compileWorkflow(document.document, withLogin), {
+      event,
+      run: { id: 'r' },
+      workflow: { id: 'w', name: 'x', versionId: 'v' },
+      services,
+    });
+    expect(seenByNode).toEqual(['hunter2!']);
+    expect(result.steps[1]?.config).toEqual({ user: 'ada', auth: { password: '••••••' } });
+    expect(JSON.stringify(result)).not.toContain('hunter2');
+  });
+});

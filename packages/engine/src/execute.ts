@@ -16,6 +16,7 @@ import {
   ERROR_HANDLE,
   isEmission,
   MAIN_HANDLE,
+  maskSecrets,
   type NodeDefinition,
   type NodeRegistry,
   type NodeServices,
@@ -61,6 +62,8 @@ export interface RunResult {
   error: (StepError & { nodeId: string }) | null;
   /** The output of the last step that ran. */
   output: unknown;
+  /** The output of the first step whose node responds to the webhook, when one ran. */
+  response?: unknown;
 }
 
 export class WorkflowInvalidError extends Error {
@@ -174,6 +177,7 @@ export async function executeWorkflow(
   let leafRan = false;
   let failure: RunResult['error'] = null;
   let lastOutput: unknown;
+  let response: { value: unknown } | undefined;
 
   for (let i = 0; i < plan.length; i++) {
     if (options.signal?.aborted) break;
@@ -206,6 +210,9 @@ export async function executeWorkflow(
     lastOutput = result.output;
     if (result.status === 'filtered') filtered = true;
     if (item.isLeaf && result.status === 'succeeded') leafRan = true;
+    if (!response && result.status === 'succeeded' && item.definition.respondsToWebhook) {
+      response = { value: result.output };
+    }
     await options.onStep?.(result);
     if (result.status === 'failed' && item.node.onError !== 'continue') {
       failure = { ...result.error!, nodeId: item.node.id };
@@ -218,7 +225,13 @@ export async function executeWorkflow(
   else if (options.signal?.aborted) status = 'canceled';
   else if (filtered && !leafRan) status = 'filtered';
   else status = 'succeeded';
-  return { status, steps: results, error: failure, output: lastOutput };
+  return {
+    status,
+    steps: results,
+    error: failure,
+    output: lastOutput,
+    ...(response ? { response: response.value } : {}),
+  };
 }
 
 async function runStep(
@@ -281,7 +294,7 @@ async function runStep(
     nodeType: node.type,
     status,
     input,
-    config,
+    config: maskSecrets(config, definition.secretFields),
     output,
     error,
     handles: continued,

@@ -153,3 +153,33 @@ describe('properties', () => {
     expect(stringifyForText({ a: 1 })).toBe('{"a":1}');
   });
 });
+
+describe('regular expressions in expressions', () => {
+  it('match, replace and split as JSONata documents', async () => {
+    const ctx = { trigger: { body: { ref: 'refs/heads/main', text: 'a1b22c333' } } };
+    expect(
+      await compileTemplate('{{ $contains(trigger.body.ref, /heads\\/ma/) }}').evaluate(ctx),
+    ).toBe(true);
+    expect(
+      await compileTemplate('{{ $replace(trigger.body.text, /[0-9]+/, "#") }}').evaluate(ctx),
+    ).toBe('a#b#c#');
+    expect(
+      await compileTemplate('{{ $match(trigger.body.text, /([a-z])([0-9]+)/).match }}').evaluate(
+        ctx,
+      ),
+    ).toEqual(['a1', 'b22', 'c333']);
+    expect(await compileTemplate('{{ $contains("MAIN", /main/i) }}').evaluate(ctx)).toBe(true);
+  });
+
+  it('cannot backtrack catastrophically', async () => {
+    const input = `${'a'.repeat(5000)}!`;
+    const template = compileTemplate('{{ $contains(trigger.body.s, /(a+)+$/) }}');
+    expect(await template.evaluate({ trigger: { body: { s: input } } })).toBe(false);
+  });
+
+  it('refuses backreferences with a clear message', async () => {
+    await expect(compileTemplate('{{ $contains("aa", /(a)\\1/) }}').evaluate({})).rejects.toThrow(
+      /not supported/,
+    );
+  });
+});

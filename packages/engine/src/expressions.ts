@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { LinearRegExp } from './linear-regexp.ts';
 
 /**
  * The expression language: `{{ ... }}` holds a JSONata expression evaluated against the run
@@ -116,6 +117,8 @@ export function compileExpression(
       timeout: limits.timeoutMs,
       stack: limits.maxDepth,
       sequence: limits.maxSequence,
+      // Regexes in expressions match in linear time: no pattern can stall the worker.
+      RegexEngine: LinearRegExp as unknown as RegExpConstructor,
     });
   } catch (error) {
     throw toExpressionError(error, offset);
@@ -149,6 +152,9 @@ function toExpressionError(
   limits: ExpressionLimits = defaultExpressionLimits,
 ): ExpressionError {
   if (error instanceof ExpressionError) return error;
+  if (error instanceof Error && error.name === 'UnsupportedRegexError') {
+    return new ExpressionError(error.message, offset, 'REGEX');
+  }
   if (error instanceof RangeError) {
     // The JavaScript stack itself overflowed before JSONata's own depth check fired.
     return new ExpressionError('the expression recursed too deeply', offset, 'STACK');
@@ -164,7 +170,13 @@ function toExpressionError(
   return new ExpressionError(message, position, failure.code);
 }
 
-/** Walks a value and stops as soon as its JSON form would pass `limit` characters. */
+const sequenceMarks = ['sequence', 'keepSingleton', 'outerWrapper', 'tupleStream', 'push'];
+
+/**
+ * Walks a result and stops as soon as its JSON form would pass `limit` characters. On the way
+ * it strips the bookkeeping properties JSONata leaves on the arrays it builds (`sequence`...),
+ * so results compare and serialise as plain JSON.
+ */
 function exceedsSize(value: unknown, limit: number): boolean {
   let budget = limit;
   const stack: unknown[] = [value];
@@ -174,6 +186,9 @@ function exceedsSize(value: unknown, limit: number): boolean {
     else if (item === null || typeof item !== 'object') budget -= 8;
     else if (Array.isArray(item)) {
       budget -= item.length + 2;
+      if (Object.hasOwn(item, 'sequence')) {
+        for (const mark of sequenceMarks) delete (item as unknown as Record<string, unknown>)[mark];
+      }
       for (const child of item) stack.push(child);
     } else {
       for (const [key, child] of Object.entries(item)) {
