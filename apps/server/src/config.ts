@@ -25,6 +25,12 @@ const settings = {
     .int()
     .min(1)
     .default(10 * 1024 * 1024),
+  /** Threads that execute runs (each runs many at once); 0 runs them in the main thread. */
+  EXECUTION_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  /** Heap limit of each execution thread, in MiB. */
+  EXECUTION_HEAP_MB: z.coerce.number().int().min(32).default(512),
+  /** A busy execution thread that does not answer for this long is stopped and replaced. */
+  EXECUTION_STALL_MS: z.coerce.number().int().min(100).default(10_000),
   /** How long in-flight runs may finish on shutdown before they are handed back. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 };
@@ -34,9 +40,13 @@ const configSchema = z.object(settings);
 export type RawConfig = z.infer<typeof configSchema>;
 
 export interface Config
-  extends Omit<RawConfig, 'PUBLIC_URL' | 'WORKER_CONCURRENCY' | 'LOG_FORMAT'> {
+  extends Omit<
+    RawConfig,
+    'PUBLIC_URL' | 'WORKER_CONCURRENCY' | 'LOG_FORMAT' | 'EXECUTION_THREADS'
+  > {
   PUBLIC_URL: string;
   WORKER_CONCURRENCY: number;
+  EXECUTION_THREADS: number;
   LOG_FORMAT: 'json' | 'pretty';
   /** The SQLite file inside DATA_DIR. */
   databaseFile: string;
@@ -71,6 +81,7 @@ export function loadConfig(
     DATA_DIR: dataDir,
     PUBLIC_URL: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ''),
     WORKER_CONCURRENCY: config.WORKER_CONCURRENCY ?? Math.max(4, cpus().length * 4),
+    EXECUTION_THREADS: config.EXECUTION_THREADS ?? Math.min(4, Math.max(1, cpus().length)),
     LOG_FORMAT:
       config.LOG_FORMAT ??
       (env.NODE_ENV === 'production' || !process.stdout.isTTY ? 'json' : 'pretty'),

@@ -10,12 +10,21 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Config } from './config.ts';
 import { createTriggerCache, registerIngress, sendError } from './hooks/ingress.ts';
 import type { Logger } from './logger.ts';
+import { createInlineExecutor, createThreadExecutor } from './worker/executor.ts';
 import { createWorker, type Worker } from './worker/worker.ts';
 
 export interface ServerDeps {
   config: Pick<
     Config,
-    'PORT' | 'HOST' | 'PUBLIC_URL' | 'MAX_BODY_BYTES' | 'WORKER_CONCURRENCY' | 'SHUTDOWN_TIMEOUT_MS'
+    | 'PORT'
+    | 'HOST'
+    | 'PUBLIC_URL'
+    | 'MAX_BODY_BYTES'
+    | 'WORKER_CONCURRENCY'
+    | 'SHUTDOWN_TIMEOUT_MS'
+    | 'EXECUTION_THREADS'
+    | 'EXECUTION_HEAP_MB'
+    | 'EXECUTION_STALL_MS'
   >;
   store: Store;
   registry: NodeRegistry;
@@ -23,6 +32,8 @@ export interface ServerDeps {
   logger: Logger;
   /** The built web app; defaults to apps/web/dist. */
   webRoot?: string;
+  /** A module (URL) exporting the `nodeRegistry` execution threads load; tests only. */
+  registryModule?: string;
   /** Worker tuning, for tests. */
   worker?: { leaseMs?: number; pollMs?: number };
 }
@@ -57,10 +68,19 @@ export function createServer(deps: ServerDeps): HookflowServer {
     bodyLimit: 1024 * 1024,
     trustProxy: false,
   });
+  const executor =
+    config.EXECUTION_THREADS > 0
+      ? createThreadExecutor({
+          threads: config.EXECUTION_THREADS,
+          heapMb: config.EXECUTION_HEAP_MB,
+          stallMs: config.EXECUTION_STALL_MS,
+          logger,
+          ...(deps.registryModule ? { registryModule: deps.registryModule } : {}),
+        })
+      : createInlineExecutor(deps.registry, deps.services);
   const worker = createWorker({
     store,
-    registry: deps.registry,
-    services: deps.services,
+    executor,
     logger,
     concurrency: config.WORKER_CONCURRENCY,
     ...deps.worker,
@@ -136,6 +156,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
       stopping ??= (async () => {
         await app.close();
         await worker.stop(config.SHUTDOWN_TIMEOUT_MS);
+        await executor.close();
         await store.close();
       })();
       return stopping;

@@ -47,7 +47,12 @@ export async function startSink(status = 200) {
 }
 
 /** A real server on a temporary SQLite file and a port the OS picks. */
-export async function startHookflow(options: { webRoot?: string } = {}) {
+export async function startHookflow(
+  options: { webRoot?: string; threads?: number; stallMs?: number; registryModule?: string } = {},
+) {
+  const registry = options.registryModule
+    ? ((await import(options.registryModule)) as { nodeRegistry: typeof nodeRegistry }).nodeRegistry
+    : nodeRegistry;
   const dir = mkdtempSync(join(tmpdir(), 'hookflow-server-'));
   const store = createStore(join(dir, 'hookflow.db'));
   const services = createNodeServices();
@@ -59,10 +64,14 @@ export async function startHookflow(options: { webRoot?: string } = {}) {
       MAX_BODY_BYTES: 64 * 1024,
       WORKER_CONCURRENCY: 4,
       SHUTDOWN_TIMEOUT_MS: 2000,
+      EXECUTION_THREADS: options.threads ?? 1,
+      EXECUTION_HEAP_MB: 128,
+      EXECUTION_STALL_MS: options.stallMs ?? 2000,
     },
     store,
-    registry: nodeRegistry,
+    registry,
     services,
+    ...(options.registryModule ? { registryModule: options.registryModule } : {}),
     logger: pino({ level: 'silent' }),
     worker: { pollMs: 200 },
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),

@@ -17,6 +17,8 @@ export interface ClaimedRun {
   versionId: string;
   eventId: string;
   attempt: number;
+  /** Times an execution thread was stopped under this run; such runs are run in isolation. */
+  interruptions: number;
 }
 
 export interface StoredEvent {
@@ -121,7 +123,11 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit) {
         UNION ALL
         SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < @now
       ) ORDER BY id LIMIT @limit)
-    RETURNING id, workflow_id AS workflowId, version_id AS versionId, event_id AS eventId, attempt`);
+    RETURNING id, workflow_id AS workflowId, version_id AS versionId, event_id AS eventId, attempt,
+      interruptions`);
+  const interrupt = sqlite.prepare(`UPDATE runs SET status = 'queued', interruptions = interruptions + 1,
+    lease_owner = NULL, lease_expires_at = NULL
+    WHERE id = ? AND lease_owner = ? AND status = 'running'`);
   const extend = sqlite.prepare(
     `UPDATE runs SET lease_expires_at = @until WHERE lease_owner = @worker AND status = 'running'`,
   );
@@ -196,6 +202,14 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit) {
       return commit.write(() => {
         extend.run({ worker, until: now + leaseMs });
       });
+    },
+
+    /**
+     * Puts a run back in the queue after its execution thread was stopped under it; the next
+     * attempt runs it alone and resumes after its last finished step.
+     */
+    interrupt(runId: string, worker: string): Promise<boolean> {
+      return commit.write(() => interrupt.run(runId, worker).changes > 0);
     },
 
     /** Hands a worker's unfinished runs back to the queue (graceful shutdown). */

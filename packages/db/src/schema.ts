@@ -88,6 +88,8 @@ export const runs = sqliteTable(
       enum: ['queued', 'running', 'succeeded', 'failed', 'filtered', 'canceled'],
     }).notNull(),
     attempt: integer('attempt').notNull().default(1),
+    /** Times the run's execution thread was stopped under it (stalled or out of memory). */
+    interruptions: integer('interruptions').notNull().default(0),
     error: text('error', { mode: 'json' }),
     output: text('output', { mode: 'json' }),
     queuedAt: integer('queued_at').notNull(),

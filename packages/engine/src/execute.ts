@@ -158,6 +158,8 @@ export interface ExecuteOptions {
   completed?: ReadonlyMap<string, Pick<StepResult, 'output' | 'handles' | 'status'>>;
   /** Attempt number recorded on the steps this execution runs. */
   attempt?: number;
+  /** Called when a step starts, with its node id (a watchdog can name the step that hung). */
+  onStepStart?: (nodeId: string) => void;
   /** Called after each step, before the next starts; awaited so a record can be written. */
   onStep?: (step: StepResult) => void | Promise<void>;
 }
@@ -202,6 +204,7 @@ export async function executeWorkflow(
       continue;
     }
 
+    options.onStepStart?.(item.node.id);
     const result = await runStep(item, input, steps, options, attempt);
     results.push(result);
     outputs[i] = result.output;

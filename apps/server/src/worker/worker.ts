@@ -1,21 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ClaimedRun, StepRecord, Store } from '@hookflow/db';
-import {
-  type CompiledWorkflow,
-  compileWorkflow,
-  executeWorkflow,
-  type NodeRegistry,
-  type NodeServices,
-  type StepResult,
-  type TriggerEvent,
-  workflowDocumentSchema,
-} from '@hookflow/engine';
+import type { StepResult, TriggerEvent } from '@hookflow/engine';
 import type { Logger } from '../logger.ts';
+import { ExecutionInterrupted, type RunExecutor } from './executor.ts';
 
 export interface WorkerOptions {
   store: Store;
-  registry: NodeRegistry;
-  services: NodeServices;
+  executor: RunExecutor;
   logger: Logger;
   /** Runs executed at the same time. */
   concurrency: number;
@@ -44,7 +35,6 @@ export function createWorker(options: WorkerOptions): Worker {
   const leaseMs = options.leaseMs ?? 30_000;
   const pollMs = options.pollMs ?? 1000;
   const { store, logger } = options;
-  const compiled = new Map<string, CompiledWorkflow>();
   const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   let state: 'idle' | 'running' | 'stopping' = 'idle';
   let wake: (() => void) | null = null;
@@ -52,24 +42,14 @@ export function createWorker(options: WorkerOptions): Worker {
   let leaseTimer: NodeJS.Timeout | undefined;
   let claimAgain = false;
 
-  const compiledVersion = (versionId: string): CompiledWorkflow => {
-    let plan = compiled.get(versionId);
-    if (!plan) {
-      const version = store.workflows.getVersion(versionId);
-      if (!version) throw new Error(`version ${versionId} does not exist`);
-      plan = compileWorkflow(workflowDocumentSchema.parse(version.document), options.registry);
-      if (compiled.size >= 500) compiled.delete(compiled.keys().next().value!);
-      compiled.set(versionId, plan);
-    }
-    return plan;
-  };
-
   const execute = async (run: ClaimedRun, abort: AbortController): Promise<void> => {
     let status: 'succeeded' | 'failed' | 'filtered' | 'canceled' = 'failed';
     let error: unknown = null;
     let output: unknown;
+    const stepWrites: Promise<void>[] = [];
     try {
-      const plan = compiledVersion(run.versionId);
+      const version = store.workflows.getVersion(run.versionId);
+      if (!version) throw new Error(`version ${run.versionId} does not exist`);
       const event = store.runs.event(run.eventId);
       if (!event) throw new Error(`event ${run.eventId} is missing`);
       const trigger: TriggerEvent = {
@@ -80,27 +60,53 @@ export function createWorker(options: WorkerOptions): Worker {
         body: event.parsedBody,
         receivedAt: new Date(event.receivedAt).toISOString(),
       };
-      const completed = new Map<string, StepResult>();
+      const completed: [string, StepResult][] = [];
       for (const step of store.runs.steps(run.id)) {
-        if (step.status !== 'failed') completed.set(step.nodeId, toResult(step));
+        if (step.status !== 'failed') completed.push([step.nodeId, toResult(step)]);
       }
-      const result = await executeWorkflow(plan, {
-        event: trigger,
-        run: { id: run.id },
-        workflow: { id: run.workflowId, name: plan.document.name, versionId: run.versionId },
-        services: options.services,
-        signal: abort.signal,
-        completed,
-        attempt: run.attempt,
-        onStep: (step) => store.runs.appendStep(run.id, toRecord(step)),
-      });
+      const result = await options.executor.execute(
+        {
+          runId: run.id,
+          workflowId: run.workflowId,
+          versionId: run.versionId,
+          document: version.document,
+          event: trigger,
+          completed,
+          attempt: run.attempt,
+          isolated: run.interruptions > 0,
+        },
+        { onStep: (step) => void stepWrites.push(store.runs.appendStep(run.id, toRecord(step))) },
+        abort.signal,
+      );
       status = result.status;
       error = result.error;
       output = result.output;
     } catch (caught) {
-      error = { message: caught instanceof Error ? caught.message : String(caught) };
-      logger.error({ err: caught, runId: run.id }, 'run could not be executed');
+      if (caught instanceof ExecutionInterrupted && run.interruptions === 0) {
+        // It may have shared its thread with the culprit: run it again, alone.
+        await Promise.allSettled(stepWrites);
+        await store.runs.interrupt(run.id, id);
+        claimAgain = true;
+        return;
+      }
+      error =
+        caught instanceof ExecutionInterrupted
+          ? {
+              message: caught.message,
+              code:
+                caught.reason === 'memory'
+                  ? 'OUT_OF_MEMORY'
+                  : caught.reason === 'stalled'
+                    ? 'STALLED'
+                    : 'CRASHED',
+              ...(caught.nodeId ? { nodeId: caught.nodeId } : {}),
+            }
+          : { message: caught instanceof Error ? caught.message : String(caught) };
+      if (!(caught instanceof ExecutionInterrupted)) {
+        logger.error({ err: caught, runId: run.id }, 'run could not be executed');
+      }
     }
+    await Promise.all(stepWrites);
     if (state === 'stopping' && status === 'canceled') return; // handed back, not canceled
     const recorded = await store.runs.finish({ id: run.id, worker: id, status, error, output });
     if (!recorded) logger.warn({ runId: run.id }, 'run lease was lost before it finished');

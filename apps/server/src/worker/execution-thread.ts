@@ -1,0 +1,54 @@
+/**
+ * An execution thread: runs jobs for the executor in the main thread. It has its own heap
+ * limit, and the main thread terminates it when it stops answering, so a runaway step cannot
+ * take the process down with it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { NodeRegistry } from '@hookflow/engine';
+import { createNodeServices } from '../services.ts';
+import type { FromThread, ToThread } from './executor.ts';
+import { createPlanCache, runJob } from './run-job.ts';
+
+if (!parentPort) throw new Error('execution-thread.ts runs as a worker thread');
+const port = parentPort;
+// The node catalogue; tests load one with misbehaving nodes to prove the isolation.
+const { nodeRegistry } = (await import(
+  (workerData as { registryModule?: string }).registryModule ?? '@hookflow/nodes'
+)) as { nodeRegistry: NodeRegistry };
+const planFor = createPlanCache(nodeRegistry);
+const services = createNodeServices();
+const aborts = new Map<number, AbortController>();
+const send = (message: FromThread) => port.postMessage(message);
+
+port.on('message', (message: ToThread) => {
+  if (message.type === 'ping') {
+    send({ type: 'pong' });
+  } else if (message.type === 'cancel') {
+    aborts.get(message.jobId)?.abort();
+  } else if (message.type === 'run') {
+    const { jobId, job } = message;
+    const abort = new AbortController();
+    aborts.set(jobId, abort);
+    runJob(
+      job,
+      planFor,
+      services,
+      {
+        onStepStart: (nodeId) => send({ type: 'step-start', jobId, nodeId }),
+        onStep: (step) => send({ type: 'step', jobId, step }),
+      },
+      abort.signal,
+    )
+      .then((result) => send({ type: 'done', jobId, result }))
+      .catch((error: unknown) =>
+        send({
+          type: 'error',
+          jobId,
+          message: error instanceof Error ? error.message : String(error),
+        }),
+      )
+      .finally(() => aborts.delete(jobId));
+  }
+});
+
+send({ type: 'ready' });

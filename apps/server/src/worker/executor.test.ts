@@ -1,0 +1,97 @@
+import { WORKFLOW_FORMAT } from '@hookflow/engine';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createThreadExecutor, ExecutionInterrupted, type RunExecutor } from './executor.ts';
+import type { ExecutionJob } from './run-job.ts';
+
+const registryModule = new URL('../../test/fixtures/misbehaving-nodes.ts', import.meta.url).href;
+let executor: RunExecutor;
+
+beforeAll(() => {
+  executor = createThreadExecutor({
+    threads: 1,
+    heapMb: 64,
+    stallMs: 500,
+    logger: pino({ level: 'silent' }),
+    registryModule,
+  });
+});
+
+afterAll(() => executor.close());
+
+let counter = 0;
+function job(type: string, config: Record<string, unknown> = {}, isolated = false): ExecutionJob {
+  counter++;
+  return {
+    runId: `run_${counter}`,
+    workflowId: 'wf',
+    versionId: `ver_${counter}`,
+    document: {
+      format: WORKFLOW_FORMAT,
+      name: type,
+      nodes: [
+        { id: 't', key: 'trigger', type: 'webhook-trigger', name: 'Webhook', config: {} },
+        { id: 'x', key: 'work', type, name: type, config },
+      ],
+      edges: [{ id: 'e', source: 't', target: 'x' }],
+    },
+    event: {
+      method: 'POST',
+      path: '/',
+      headers: {},
+      query: {},
+      body: {},
+      receivedAt: new Date().toISOString(),
+    },
+    completed: [],
+    attempt: 1,
+    isolated,
+  };
+}
+
+const run = (j: ExecutionJob) => {
+  const steps: string[] = [];
+  const result = executor.execute(
+    j,
+    { onStep: (step) => steps.push(step.nodeKey) },
+    new AbortController().signal,
+  );
+  return { result, steps };
+};
+
+describe('the thread executor', () => {
+  it('runs a job in a thread and streams its steps', async () => {
+    const { result, steps } = run(job('test-wait', { ms: 5 }));
+    expect(await result).toMatchObject({ status: 'succeeded', output: { waited: 5 } });
+    expect(steps).toEqual(['trigger', 'work']);
+  });
+
+  it('stops a thread stuck in a synchronous loop, naming the step, and keeps serving', async () => {
+    const stuck = run(job('test-spin'));
+    const neighbour = run(job('test-wait', { ms: 2000 }));
+    const error = await stuck.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExecutionInterrupted);
+    expect(error).toMatchObject({ reason: 'stalled', nodeId: 'x' });
+    // The job that shared the thread is interrupted too: the worker reruns it in isolation.
+    await expect(neighbour.result).rejects.toBeInstanceOf(ExecutionInterrupted);
+    const after = run(job('test-wait', { ms: 1 }));
+    expect(await after.result).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('stops a thread that runs out of memory', async () => {
+    const error = await run(job('test-hog', {}, true)).result.catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'memory' });
+    expect(await run(job('test-wait', { ms: 1 })).result).toMatchObject({ status: 'succeeded' });
+  }, 60_000);
+
+  it('cancels a running job through its signal', async () => {
+    const abort = new AbortController();
+    const pending = executor.execute(
+      job('test-wait', { ms: 5000 }),
+      { onStep: () => {} },
+      abort.signal,
+    );
+    setTimeout(() => abort.abort(), 50);
+    expect(await pending).toMatchObject({ status: 'failed', error: { code: 'CANCELED' } });
+  });
+});

@@ -1,0 +1,1 @@
+ALTER TABLE `runs` ADD `interruptions` integer DEFAULT 0 NOT NULL;
