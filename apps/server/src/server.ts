@@ -105,8 +105,9 @@ export function createServer(deps: ServerDeps): HookflowServer {
   registerIngress(app, {
     store,
     cache,
+    worker,
     maxBodyBytes: config.MAX_BODY_BYTES,
-    onRunQueued: () => worker.notify(),
+    publicUrl: config.PUBLIC_URL,
   });
 
   app.register(fastifyTRPCPlugin, {

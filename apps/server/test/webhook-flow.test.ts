@@ -77,7 +77,7 @@ describe('a webhook, from the trigger URL to a recorded run', () => {
       expect(run.status).toBe('failed');
       expect(run.error).toMatchObject({
         nodeId: 'forward',
-        message: 'the server answered 500',
+        message: expect.stringMatching(/^the server answered 500/),
         code: 'HTTP_STATUS',
       });
     } finally {

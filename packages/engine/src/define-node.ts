@@ -62,6 +62,8 @@ interface BaseField {
   field: string;
   label: string;
   help?: string;
+  /** Show the field only while another field has one of these values. */
+  showWhen?: { field: string; equals: readonly (string | number | boolean)[] };
 }
 
 /** The form description the editor renders; one kind per widget. */
@@ -76,6 +78,7 @@ export type FormField =
   | (BaseField & { kind: 'number'; min?: number; max?: number; expression?: boolean })
   | (BaseField & { kind: 'boolean' })
   | (BaseField & { kind: 'select'; options: readonly { value: string; label: string }[] })
+  | (BaseField & { kind: 'multiselect'; options: readonly { value: string; label: string }[] })
   | (BaseField & {
       kind: 'key-value';
       keyLabel?: string;

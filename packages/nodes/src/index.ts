@@ -8,3 +8,4 @@ export const nodes: readonly NodeDefinition[] = [webhookTrigger, httpRequest];
 export const nodeRegistry = createNodeRegistry(nodes);
 
 export { httpRequest, webhookTrigger };
+export type { WebhookTriggerConfig } from './webhook-trigger/webhook-trigger.ts';

@@ -1,22 +1,39 @@
-import type { Store, TokenLookup } from '@hookflow/db';
+import type { Store, TriggerTarget } from '@hookflow/db';
+import { type WebhookTriggerConfig, webhookTrigger } from '@hookflow/nodes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Worker } from '../worker/worker.ts';
 import { BodyParseError, parseBody, parseForm } from './body.ts';
 
 export interface IngressOptions {
   store: Store;
+  worker: Pick<Worker, 'notify' | 'waitForRun'>;
   maxBodyBytes: number;
-  /** Called after a run is committed, so the worker picks it up at once. */
-  onRunQueued: () => void;
+  publicUrl: string;
 }
 
-interface TriggerSettings {
-  methods?: string[];
-}
+export type TriggerLookup =
+  | { kind: 'live'; target: TriggerTarget; settings: WebhookTriggerConfig }
+  | { kind: 'retired' }
+  | { kind: 'unknown' };
 
 export interface TriggerCache {
-  lookup(token: string): TokenLookup;
-  /** Forget everything (a workflow was published, rotated, deactivated or deleted). */
+  lookup(token: string): TriggerLookup;
+  /** Forget everything (a workflow was published, rotated, deactivated, edited or deleted). */
   clear(): void;
+}
+
+/**
+ * The trigger's settings are the config of the trigger node: of the published version, or of
+ * the draft while the workflow was never published (test capture).
+ */
+function triggerSettings(store: Store, target: TriggerTarget): WebhookTriggerConfig {
+  const document = target.publishedVersionId
+    ? store.workflows.getVersion(target.publishedVersionId)?.document
+    : store.workflows.get(target.workflowId)?.draft;
+  const nodes = (document as { nodes?: { type?: string; config?: unknown }[] } | undefined)?.nodes;
+  const config = nodes?.find((node) => node.type === webhookTrigger.type)?.config ?? {};
+  const parsed = webhookTrigger.config.safeParse(config);
+  return parsed.success ? parsed.data : webhookTrigger.config.parse({});
 }
 
 /**
@@ -24,7 +41,7 @@ export interface TriggerCache {
  * another process (the CLI) commits to the database.
  */
 export function createTriggerCache(store: Store, maxEntries = 10_000): TriggerCache {
-  const entries = new Map<string, TokenLookup>();
+  const entries = new Map<string, TriggerLookup>();
   let seenVersion = store.triggers.dataVersion();
   return {
     lookup(token) {
@@ -35,7 +52,11 @@ export function createTriggerCache(store: Store, maxEntries = 10_000): TriggerCa
       }
       let found = entries.get(token);
       if (!found) {
-        found = store.triggers.findByToken(token);
+        const lookup = store.triggers.findByToken(token);
+        found =
+          lookup.kind === 'live'
+            ? { ...lookup, settings: triggerSettings(store, lookup.target) }
+            : lookup;
         if (entries.size >= maxEntries) entries.clear();
         entries.set(token, found);
       }
@@ -105,9 +126,8 @@ export function registerIngress(
           'this trigger URL was rotated or its workflow deleted',
         );
       }
-      const { target } = found;
-      const settings = (target.settings ?? {}) as TriggerSettings;
-      const methods = settings.methods?.length ? settings.methods : ['POST'];
+      const { target, settings } = found;
+      const methods: string[] = settings.methods;
       if (!methods.includes(request.method)) {
         reply.header('allow', methods.join(', '));
         return sendError(
@@ -156,8 +176,24 @@ export function registerIngress(
         },
       });
       if (accepted.runId) {
-        options.onRunQueued();
-        return reply.code(202).send({ runId: accepted.runId });
+        const { runId } = accepted;
+        const finished =
+          settings.responseMode === 'wait'
+            ? options.worker.waitForRun(runId, settings.waitTimeoutMs)
+            : null;
+        options.worker.notify();
+        if (settings.responseMode === 'custom') {
+          for (const { name, value } of settings.responseHeaders) reply.header(name, value);
+          return reply.code(settings.responseStatus).send(settings.responseBody);
+        }
+        if (finished)
+          return answerWithResult(
+            reply,
+            await finished,
+            runId,
+            `${options.publicUrl}${request.url.split('?')[0]}/runs/${runId}`,
+          );
+        return reply.code(202).send({ runId });
       }
       return reply.code(202).send({
         runId: null,
@@ -166,6 +202,25 @@ export function registerIngress(
       });
     };
 
+    // Where a sender polls for the result after a "wait" answer timed out.
+    scope.get<{ Params: { token: string; runId: string } }>(
+      '/hooks/:token/runs/:runId',
+      async (request, reply) => {
+        const found = cache.lookup(request.params.token);
+        const run = found.kind === 'live' ? store.runs.get(request.params.runId) : null;
+        if (found.kind !== 'live' || !run || run.workflowId !== found.target.workflowId) {
+          return sendError(reply, 404, 'unknown_run', 'no such run for this trigger');
+        }
+        const done = run.status !== 'queued' && run.status !== 'running';
+        return reply.send({
+          runId: run.id,
+          status: run.status,
+          ...(done ? { output: run.output } : {}),
+          ...(run.status === 'failed' ? { error: run.error } : {}),
+        });
+      },
+    );
+
     scope.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
       url: '/hooks/:token',
@@ -173,6 +228,45 @@ export function registerIngress(
       handler: handle,
     });
   });
+}
+
+interface RespondOutput {
+  status?: number;
+  headers?: Record<string, string> | { name: string; value: string }[];
+  body?: unknown;
+}
+
+/** "Wait for the result": the Respond node's answer, else the last output; 202 on timeout. */
+function answerWithResult(
+  reply: FastifyReply,
+  finished: Awaited<ReturnType<IngressOptions['worker']['waitForRun']>>,
+  runId: string,
+  statusUrl: string,
+): FastifyReply {
+  if (!finished) {
+    return reply.code(202).send({ runId, status: 'running', statusUrl });
+  }
+  if (finished.status === 'failed') {
+    const message = (finished.error as { message?: string } | null)?.message ?? 'the run failed';
+    return reply.code(500).send({ error: { code: 'run_failed', message }, runId });
+  }
+  if (finished.response !== undefined) {
+    const response = (finished.response ?? {}) as RespondOutput;
+    const headers = Array.isArray(response.headers)
+      ? Object.fromEntries(response.headers.map((h) => [h.name, h.value]))
+      : (response.headers ?? {});
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    const body = response.body;
+    reply.code(response.status ?? 200);
+    if (body === undefined || body === null) return reply.send();
+    if (typeof body === 'string' || Buffer.isBuffer(body)) return reply.send(body);
+    return reply.type('application/json').send(JSON.stringify(body));
+  }
+  if (finished.status === 'filtered') return reply.code(200).send({ runId, status: 'filtered' });
+  return reply
+    .code(200)
+    .type('application/json')
+    .send(JSON.stringify(finished.output ?? null));
 }
 
 function flattenHeaders(headers: FastifyRequest['headers']): Record<string, string> {

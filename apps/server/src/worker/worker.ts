@@ -16,11 +16,24 @@ export interface WorkerOptions {
   pollMs?: number;
 }
 
+export interface FinishedRun {
+  status: 'succeeded' | 'failed' | 'filtered' | 'canceled';
+  error: unknown;
+  output: unknown;
+  /** What a Respond node produced, when one ran. */
+  response?: unknown;
+}
+
 export interface Worker {
   readonly id: string;
   start(): void;
   /** Look for work now (a run was just queued). */
   notify(): void;
+  /**
+   * Resolves when the run finishes (with its result), or with null after `timeoutMs`. Register
+   * before the run can be claimed (right after it is queued) to be sure not to miss it.
+   */
+  waitForRun(runId: string, timeoutMs: number): Promise<FinishedRun | null>;
   /** Stops claiming, waits for in-flight runs up to `deadlineMs`, hands the rest back. */
   stop(deadlineMs: number): Promise<void>;
   readonly inFlight: number;
@@ -41,11 +54,13 @@ export function createWorker(options: WorkerOptions): Worker {
   let loopDone: Promise<void> = Promise.resolve();
   let leaseTimer: NodeJS.Timeout | undefined;
   let claimAgain = false;
+  const waiters = new Map<string, Set<(run: FinishedRun) => void>>();
 
   const execute = async (run: ClaimedRun, abort: AbortController): Promise<void> => {
     let status: 'succeeded' | 'failed' | 'filtered' | 'canceled' = 'failed';
     let error: unknown = null;
     let output: unknown;
+    let response: { value: unknown } | undefined;
     const stepWrites: Promise<void>[] = [];
     try {
       const version = store.workflows.getVersion(run.versionId);
@@ -81,6 +96,7 @@ export function createWorker(options: WorkerOptions): Worker {
       status = result.status;
       error = result.error;
       output = result.output;
+      if ('response' in result) response = { value: result.response };
     } catch (caught) {
       if (caught instanceof ExecutionInterrupted && run.interruptions === 0) {
         // It may have shared its thread with the culprit: run it again, alone.
@@ -110,6 +126,17 @@ export function createWorker(options: WorkerOptions): Worker {
     if (state === 'stopping' && status === 'canceled') return; // handed back, not canceled
     const recorded = await store.runs.finish({ id: run.id, worker: id, status, error, output });
     if (!recorded) logger.warn({ runId: run.id }, 'run lease was lost before it finished');
+    const listeners = waiters.get(run.id);
+    if (listeners) {
+      waiters.delete(run.id);
+      const finished: FinishedRun = {
+        status,
+        error,
+        output,
+        ...(response ? { response: response.value } : {}),
+      };
+      for (const listener of listeners) listener(finished);
+    }
     logger.debug({ runId: run.id, status }, 'run finished');
   };
 
@@ -168,6 +195,25 @@ export function createWorker(options: WorkerOptions): Worker {
         Math.max(100, Math.floor(leaseMs / 3)),
       );
       leaseTimer.unref();
+    },
+    waitForRun(runId, timeoutMs) {
+      return new Promise<FinishedRun | null>((resolve) => {
+        let listeners = waiters.get(runId);
+        if (!listeners) {
+          listeners = new Set();
+          waiters.set(runId, listeners);
+        }
+        const timer = setTimeout(() => {
+          listeners.delete(done);
+          if (listeners.size === 0) waiters.delete(runId);
+          resolve(null);
+        }, timeoutMs);
+        const done = (run: FinishedRun) => {
+          clearTimeout(timer);
+          resolve(run);
+        };
+        listeners.add(done);
+      });
     },
     notify() {
       claimAgain = true;

@@ -93,6 +93,8 @@ export const workflowsRouter = {
       if (!ctx.store.workflows.updateDraft(input.id, { name: document.name, document })) {
         throw notFound(`workflow ${input.id}`);
       }
+      // An unpublished workflow's trigger answers with the draft's settings.
+      ctx.onWorkflowChanged?.(input.id);
       return { issues: validateWorkflow(document, ctx.registry) };
     }),
 

@@ -12,7 +12,7 @@ describe('webhook-trigger', () => {
       receivedAt: '2026-01-01T00:00:00.000Z',
     };
     const output = await webhookTrigger.run({
-      config: {},
+      config: webhookTrigger.config.parse({}),
       input: trigger,
       trigger,
       steps: {},
@@ -27,5 +27,19 @@ describe('webhook-trigger', () => {
       },
     });
     expect(output).toEqual(trigger);
+  });
+
+  it('defaults to POST answered at once, and refuses bad settings', () => {
+    expect(webhookTrigger.config.parse({})).toMatchObject({
+      methods: ['POST'],
+      responseMode: 'immediate',
+    });
+    expect(webhookTrigger.config.safeParse({ methods: [] }).success).toBe(false);
+    expect(webhookTrigger.config.safeParse({ methods: ['TRACE'] }).success).toBe(false);
+    expect(
+      webhookTrigger.config.safeParse({ responseHeaders: [{ name: 'bad name', value: 'x' }] })
+        .success,
+    ).toBe(false);
+    expect(webhookTrigger.config.safeParse({ responseStatus: 700 }).success).toBe(false);
   });
 });
