@@ -125,7 +125,8 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit) {
       ) ORDER BY id LIMIT @limit)
     RETURNING id, workflow_id AS workflowId, version_id AS versionId, event_id AS eventId, attempt,
       interruptions`);
-  const interrupt = sqlite.prepare(`UPDATE runs SET status = 'queued', interruptions = interruptions + 1,
+  const interrupt =
+    sqlite.prepare(`UPDATE runs SET status = 'queued', interruptions = interruptions + 1,
     lease_owner = NULL, lease_expires_at = NULL
     WHERE id = ? AND lease_owner = ? AND status = 'running'`);
   const extend = sqlite.prepare(
