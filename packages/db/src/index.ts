@@ -1,7 +1,13 @@
 export { createDb, type DbHandle, type DbOptions, type SynchronousLevel } from './client.ts';
 export { createGroupCommit, type GroupCommit } from './group-commit.ts';
 export { idLowerBound, newId, newTriggerToken } from './ids.ts';
-export type { AcceptInput, IncomingEvent } from './ingest.ts';
+export type {
+  AcceptInput,
+  AcceptResult,
+  IncomingEvent,
+  RefusalInput,
+  RequestFacts,
+} from './ingest.ts';
 export * from './runs.ts';
 export { createStore, type Store } from './store.ts';
 export type { TokenLookup, TriggerTarget } from './triggers.ts';

@@ -13,15 +13,46 @@ export interface IncomingEvent {
   receivedAt: number;
 }
 
+/** What the request log keeps about a request besides its outcome. */
+export interface RequestFacts {
+  method: string;
+  size: number;
+  remoteAddress: string | null;
+  /** Headers as they may be shown to the owner (sensitive ones already masked). */
+  headers: Record<string, string>;
+}
+
 export interface AcceptInput {
   triggerId: string;
   workflowId: string;
   /** The version to run; null records the event without queuing a run (a sample). */
   versionId: string | null;
   event: IncomingEvent;
+  request: RequestFacts;
+  /** The status the sender is answered, for the request log. */
+  answerStatus: number;
+  /** The sender's delivery id: a second request with it inside the window runs nothing. */
+  delivery?: { id: string; windowMs: number };
 }
 
-/** Commits accepted requests: the event and its queued run in one transaction, group-committed. */
+export type AcceptResult =
+  | { kind: 'accepted'; eventId: string; runId: string | null }
+  | { kind: 'duplicate'; eventId: string; runId: string | null };
+
+export interface RefusalInput {
+  triggerId: string;
+  workflowId: string;
+  receivedAt: number;
+  request: RequestFacts;
+  status: number;
+  reason: string;
+  message: string;
+}
+
+/**
+ * Commits accepted requests: the event, its queued run, its delivery id and its request-log
+ * line in one transaction, group-committed. Refusals are logged the same way.
+ */
 export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
   const insertEvent = sqlite.prepare(`INSERT INTO events
     (id, trigger_id, workflow_id, method, path, headers, query, body, parsed_body, content_type, received_at)
@@ -29,17 +60,76 @@ export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
   const insertRun = sqlite.prepare(`INSERT INTO runs
     (id, workflow_id, version_id, event_id, status, attempt, queued_at)
     VALUES (?, ?, ?, ?, 'queued', 1, ?)`);
+  const findDelivery = sqlite.prepare(
+    'SELECT event_id, run_id, received_at FROM deliveries WHERE trigger_id = ? AND delivery_id = ?',
+  );
+  const upsertDelivery = sqlite.prepare(`INSERT INTO deliveries
+    (trigger_id, delivery_id, event_id, run_id, received_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (trigger_id, delivery_id) DO UPDATE SET
+      event_id = excluded.event_id, run_id = excluded.run_id, received_at = excluded.received_at`);
+  const insertRequest = sqlite.prepare(`INSERT INTO trigger_requests
+    (id, trigger_id, workflow_id, received_at, method, status, outcome, reason, message, run_id,
+     event_id, size, remote_address, headers)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+
+  const logRequest = (
+    triggerId: string,
+    workflowId: string,
+    receivedAt: number,
+    request: RequestFacts,
+    line: {
+      status: number;
+      outcome: string;
+      reason: string | null;
+      message: string | null;
+      runId: string | null;
+      eventId: string | null;
+    },
+  ) => {
+    insertRequest.run(
+      newId('req'),
+      triggerId,
+      workflowId,
+      receivedAt,
+      request.method,
+      line.status,
+      line.outcome,
+      line.reason,
+      line.message,
+      line.runId,
+      line.eventId,
+      request.size,
+      request.remoteAddress,
+      JSON.stringify(request.headers),
+    );
+  };
 
   return {
     /** Resolves only once the event (and its run) are on disk. */
-    accept(input: AcceptInput): Promise<{ eventId: string; runId: string | null }> {
+    accept(input: AcceptInput): Promise<AcceptResult> {
       const eventId = newId('evt');
       const runId = input.versionId ? newId('run') : null;
       const { event } = input;
       const headers = JSON.stringify(event.headers);
       const query = JSON.stringify(event.query);
       const parsed = event.parsedBody === undefined ? null : JSON.stringify(event.parsedBody);
-      return commit.write(() => {
+      return commit.write((): AcceptResult => {
+        if (input.delivery) {
+          const seen = findDelivery.get(input.triggerId, input.delivery.id) as
+            | { event_id: string; run_id: string | null; received_at: number }
+            | undefined;
+          if (seen && seen.received_at >= event.receivedAt - input.delivery.windowMs) {
+            logRequest(input.triggerId, input.workflowId, event.receivedAt, input.request, {
+              status: 200,
+              outcome: 'duplicate',
+              reason: 'duplicate',
+              message: `delivery ${input.delivery.id} was already received`,
+              runId: seen.run_id,
+              eventId: seen.event_id,
+            });
+            return { kind: 'duplicate', eventId: seen.event_id, runId: seen.run_id };
+          }
+        }
         insertEvent.run(
           eventId,
           input.triggerId,
@@ -55,8 +145,62 @@ export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
         );
         if (runId)
           insertRun.run(runId, input.workflowId, input.versionId, eventId, event.receivedAt);
-        return { eventId, runId };
+        if (input.delivery) {
+          upsertDelivery.run(input.triggerId, input.delivery.id, eventId, runId, event.receivedAt);
+        }
+        logRequest(input.triggerId, input.workflowId, event.receivedAt, input.request, {
+          status: input.answerStatus,
+          outcome: runId ? 'accepted' : 'sample',
+          reason: null,
+          message: null,
+          runId,
+          eventId,
+        });
+        return { kind: 'accepted', eventId, runId };
       });
+    },
+
+    /** Records a refused request in the trigger's request log. */
+    refuse(input: RefusalInput): Promise<void> {
+      return commit.write(() => {
+        logRequest(input.triggerId, input.workflowId, input.receivedAt, input.request, {
+          status: input.status,
+          outcome: 'refused',
+          reason: input.reason,
+          message: input.message,
+          runId: null,
+          eventId: null,
+        });
+      });
+    },
+
+    /** The newest requests first; `cursor` is the previous page's last id. */
+    listRequests(filter: { triggerId: string; cursor?: string; limit: number }) {
+      const rows = sqlite
+        .prepare(
+          `SELECT * FROM trigger_requests WHERE trigger_id = @triggerId
+           ${filter.cursor ? 'AND id < @cursor' : ''} ORDER BY id DESC LIMIT @limit`,
+        )
+        .all({
+          triggerId: filter.triggerId,
+          cursor: filter.cursor,
+          limit: filter.limit + 1,
+        }) as Record<string, unknown>[];
+      const items = rows.slice(0, filter.limit).map((row) => ({
+        id: row.id as string,
+        receivedAt: row.received_at as number,
+        method: row.method as string,
+        status: row.status as number,
+        outcome: row.outcome as 'accepted' | 'sample' | 'duplicate' | 'refused',
+        reason: row.reason as string | null,
+        message: row.message as string | null,
+        runId: row.run_id as string | null,
+        eventId: row.event_id as string | null,
+        size: row.size as number,
+        remoteAddress: row.remote_address as string | null,
+        headers: JSON.parse((row.headers as string | null) ?? '{}') as Record<string, string>,
+      }));
+      return { items, nextCursor: rows.length > filter.limit ? (items.at(-1)?.id ?? null) : null };
     },
   };
 }

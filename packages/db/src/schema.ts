@@ -1,5 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 
 /** Times are milliseconds since the epoch; JSON columns hold parsed values through drizzle. */
 
@@ -127,4 +135,51 @@ export const runSteps = sqliteTable(
     attempt: integer('attempt').notNull(),
   },
   (table) => [index('run_steps_run').on(table.runId, table.id)],
+);
+
+/**
+ * Every request that reached a live trigger URL, accepted or refused: the trigger's request
+ * log (the built-in request inspector).
+ */
+export const triggerRequests = sqliteTable(
+  'trigger_requests',
+  {
+    id: text('id').primaryKey(),
+    triggerId: text('trigger_id')
+      .notNull()
+      .references(() => triggers.id, { onDelete: 'cascade' }),
+    workflowId: text('workflow_id').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    method: text('method').notNull(),
+    /** The HTTP status Hookflow answered. */
+    status: integer('status').notNull(),
+    outcome: text('outcome', { enum: ['accepted', 'sample', 'duplicate', 'refused'] }).notNull(),
+    /** Why it was refused (or what it duplicated): a stable code such as `bad_signature`. */
+    reason: text('reason'),
+    message: text('message'),
+    runId: text('run_id'),
+    eventId: text('event_id'),
+    size: integer('size').notNull(),
+    remoteAddress: text('remote_address'),
+    headers: text('headers', { mode: 'json' }),
+  },
+  (table) => [index('trigger_requests_trigger').on(table.triggerId, table.id)],
+);
+
+/** Delivery ids seen per trigger, so a resent webhook runs once. */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    triggerId: text('trigger_id')
+      .notNull()
+      .references(() => triggers.id, { onDelete: 'cascade' }),
+    deliveryId: text('delivery_id').notNull(),
+    eventId: text('event_id').notNull(),
+    runId: text('run_id'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.triggerId, table.deliveryId] }),
+    index('deliveries_received').on(table.receivedAt),
+  ],
 );

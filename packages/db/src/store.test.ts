@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStore, type Store } from './store.ts';
 
+const facts = {
+  request: { method: 'POST', size: 2, remoteAddress: '127.0.0.1', headers: {} },
+  answerStatus: 202,
+};
+
 let dir: string;
 let store: Store;
 
@@ -54,6 +59,7 @@ describe('the store on a real SQLite file', () => {
     const wf = store.workflows.create({ name: 'A', document: {} });
     const version = store.workflows.publish(wf.id, { document: {} });
     const accepted = await store.ingest.accept({
+      ...facts,
       triggerId: (store.triggers.findByToken(wf.triggerToken) as { target: { triggerId: string } })
         .target.triggerId,
       workflowId: wf.id,
@@ -115,6 +121,7 @@ describe('the store on a real SQLite file', () => {
     const lookup = store.triggers.findByToken(wf.triggerToken);
     if (lookup.kind !== 'live') throw new Error('expected a live trigger');
     const { runId } = await store.ingest.accept({
+      ...facts,
       triggerId: lookup.target.triggerId,
       workflowId: wf.id,
       versionId: version.id,
@@ -139,6 +146,7 @@ describe('the store on a real SQLite file', () => {
     const ids = [];
     for (let i = 0; i < 5; i++) {
       const { runId } = await store.ingest.accept({
+        ...facts,
         triggerId: lookup.target.triggerId,
         workflowId: wf.id,
         versionId: version.id,
@@ -170,12 +178,14 @@ describe('the store on a real SQLite file', () => {
     const lookup = store.triggers.findByToken(wf.triggerToken);
     if (lookup.kind !== 'live') throw new Error('expected a live trigger');
     const good = store.ingest.accept({
+      ...facts,
       triggerId: lookup.target.triggerId,
       workflowId: wf.id,
       versionId: null,
       event: incoming('{}'),
     });
     const bad = store.ingest.accept({
+      ...facts,
       triggerId: 'no-such-trigger',
       workflowId: wf.id,
       versionId: null,
@@ -183,5 +193,50 @@ describe('the store on a real SQLite file', () => {
     });
     await expect(good).resolves.toMatchObject({ runId: null });
     await expect(bad).rejects.toThrow(/FOREIGN KEY/);
+  });
+
+  it('runs a delivery id once inside its window, per trigger, and logs every request', async () => {
+    const a = store.workflows.create({ name: 'A', document: {} });
+    const b = store.workflows.create({ name: 'B', document: {} });
+    const va = store.workflows.publish(a.id, { document: {} });
+    const vb = store.workflows.publish(b.id, { document: {} });
+    const ta = store.triggers.findByToken(a.triggerToken);
+    const tb = store.triggers.findByToken(b.triggerToken);
+    if (ta.kind !== 'live' || tb.kind !== 'live') throw new Error('expected live triggers');
+    const now = Date.now();
+    const send = (trigger: typeof ta, versionId: string, receivedAt: number) =>
+      store.ingest.accept({
+        ...facts,
+        triggerId: trigger.target.triggerId,
+        workflowId: trigger.target.workflowId,
+        versionId,
+        event: { ...incoming('{}'), receivedAt },
+        delivery: { id: 'delivery-1', windowMs: 60_000 },
+      });
+    const [first, again] = await Promise.all([send(ta, va.id, now), send(ta, va.id, now + 10)]);
+    expect(first.kind).toBe('accepted');
+    expect(again).toEqual({ kind: 'duplicate', eventId: first.eventId, runId: first.runId });
+    // The same id at another trigger is not a duplicate.
+    expect((await send(tb, vb.id, now + 20)).kind).toBe('accepted');
+    // After the window it runs again.
+    expect((await send(ta, va.id, now + 61_000)).kind).toBe('accepted');
+
+    await store.ingest.refuse({
+      triggerId: ta.target.triggerId,
+      workflowId: a.id,
+      receivedAt: now + 62_000,
+      request: facts.request,
+      status: 401,
+      reason: 'bad_signature',
+      message: 'the signature does not match',
+    });
+    const log = store.ingest.listRequests({ triggerId: ta.target.triggerId, limit: 10 });
+    expect(log.items.map((r) => [r.outcome, r.status, r.reason])).toEqual([
+      ['refused', 401, 'bad_signature'],
+      ['accepted', 202, null],
+      ['duplicate', 200, 'duplicate'],
+      ['accepted', 202, null],
+    ]);
+    expect(log.items[2]?.runId).toBe(first.runId);
   });
 });

@@ -39,6 +39,17 @@ export function createTriggerStore({ db, sqlite }: DbHandle) {
       return retired ? { kind: 'retired' } : { kind: 'unknown' };
     },
 
+    /** The trigger of a workflow. */
+    forWorkflow(workflowId: string): { id: string; token: string } | null {
+      return (
+        db
+          .select({ id: triggers.id, token: triggers.token })
+          .from(triggers)
+          .where(eq(triggers.workflowId, workflowId))
+          .get() ?? null
+      );
+    },
+
     /** Gives a workflow a new token; the old one stops at once (and answers 410). */
     rotate(workflowId: string, now = Date.now()): string | null {
       return db.transaction((tx) => {
