@@ -1,4 +1,4 @@
-import { defineNode } from '@hookflow/engine';
+import { compileExpression, defineNode, ExpressionError } from '@hookflow/engine';
 import { z } from 'zod';
 
 const triggerMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -24,6 +24,43 @@ export const webhookTriggerConfig = z.object({
   responseHeaders: z.array(headerPair).default([]),
   responseBody: z.string().max(65_536).default(''),
   waitTimeoutMs: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /**
+   * Delivery ids that run once. auto: the id headers of GitHub, Standard Webhooks/Svix,
+   * Shopify and Idempotency-Key. header: the header named below. expression: a JSONata
+   * expression over `{ body, headers, query }` (Stripe: `body.id`).
+   */
+  dedupe: z.enum(['auto', 'header', 'expression', 'off']).default('auto'),
+  dedupeHeader: z.string().max(200).default(''),
+  dedupeExpression: z
+    .string()
+    .max(2000)
+    .default('')
+    .superRefine((source, context) => {
+      if (source.trim() === '') return;
+      try {
+        compileExpression(source);
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error;
+        context.addIssue({
+          code: 'custom',
+          message: `${error.message} (at character ${error.position + 1})`,
+        });
+      }
+    }),
+  dedupeWindowHours: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(24),
+  /** Requests per minute this URL accepts (a token bucket); 0 means no limit. */
+  rateLimitPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** Largest body accepted, in bytes; capped by the operator's MAX_BODY_BYTES. */
+  maxBodyBytes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
 });
 
 export type WebhookTriggerConfig = z.output<typeof webhookTriggerConfig>;
@@ -83,9 +120,49 @@ export const webhookTrigger = defineNode({
       min: 100,
       showWhen: { field: 'responseMode', equals: ['wait'] },
     },
+    {
+      kind: 'select',
+      field: 'dedupe',
+      label: 'Run each delivery once',
+      options: [
+        {
+          value: 'auto',
+          label: 'By the delivery id header (GitHub, Svix, Shopify, Idempotency-Key)',
+        },
+        { value: 'header', label: 'By a header I name' },
+        { value: 'expression', label: 'By an expression over the request' },
+        { value: 'off', label: 'Off' },
+      ],
+    },
+    {
+      kind: 'text',
+      field: 'dedupeHeader',
+      label: 'Delivery id header',
+      showWhen: { field: 'dedupe', equals: ['header'] },
+    },
+    {
+      kind: 'text',
+      field: 'dedupeExpression',
+      label: 'Delivery id expression (JSONata over body, headers, query)',
+      placeholder: 'body.id',
+      showWhen: { field: 'dedupe', equals: ['expression'] },
+    },
+    {
+      kind: 'number',
+      field: 'dedupeWindowHours',
+      label: 'Remember delivery ids for (hours)',
+      min: 0.01,
+    },
+    {
+      kind: 'number',
+      field: 'rateLimitPerMinute',
+      label: 'Requests per minute (0: no limit)',
+      min: 0,
+    },
+    { kind: 'number', field: 'maxBodyBytes', label: 'Largest body (bytes)', min: 1 },
   ],
   // Settings are for the ingress; nothing in them is a template.
-  literalFields: ['responseBody'],
+  literalFields: ['responseBody', 'dedupeExpression'],
   summary: (config) =>
     `${config.methods.join(', ')} · ${config.responseMode === 'wait' ? 'answers with the result' : 'answers at once'}`,
   run: ({ trigger }) => trigger,
