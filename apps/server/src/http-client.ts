@@ -7,9 +7,38 @@ export class ResponseTooLargeError extends Error {
   readonly code = 'RESPONSE_TOO_LARGE';
 }
 
+/** A chain of redirects longer than the node allows. */
+export class TooManyRedirectsError extends Error {
+  override readonly name = 'TooManyRedirectsError';
+  readonly code = 'TOO_MANY_REDIRECTS';
+}
+
+/** The failure of one request, with a code (`TIMEOUT`, `ECONNREFUSED`, …) a node can act on. */
+export class HttpClientError extends Error {
+  override readonly name = 'HttpClientError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The statuses undici's redirect interceptor follows. */
+const redirectStatuses = new Set([300, 301, 302, 303, 307, 308]);
+
 /**
  * The HTTP client nodes use: undici with connection pooling, a total timeout, a redirect limit
  * and a cap on the response size. (The SSRF guard plugs into this dispatcher.)
+ *
+ * Redirects drop `Authorization`, `Cookie` and `Proxy-Authorization` when they leave the
+ * origin (undici); other headers go along.
+ *
+ * @example
+ * const http = createHttpClient();
+ * const response = await http({ method: 'GET', url: 'https://example.com/', headers: {},
+ *   timeoutMs: 30_000, maxResponseBytes: 10_485_760, maxRedirects: 5, signal });
+ * await http.close();
  */
 export function createHttpClient(): HttpClient & { close(): Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: 128 });
@@ -38,8 +67,27 @@ export function createHttpClient(): HttpClient & { close(): Promise<void> } {
         bodyTimeout: req.timeoutMs,
       });
     } catch (error) {
-      throw describeNetworkError(error, req.url, req.timeoutMs);
+      throw describeFailure(error, req, 'answer');
     }
+
+    // undici hands back the redirect it was not allowed to follow; with a limit set, that is
+    // a failure, not an answer. (A limit of 0 asks for the redirect itself.)
+    const location = response.headers.location;
+    if (req.maxRedirects > 0 && redirectStatuses.has(response.statusCode) && location) {
+      discard(response.body);
+      throw new TooManyRedirectsError(
+        `${displayUrl(req.url)} redirected more than ${req.maxRedirects} times`,
+      );
+    }
+    // Refused before reading when the size is declared (a HEAD answer declares a body it lacks).
+    const declared = Number(response.headers['content-length']);
+    if (req.method !== 'HEAD' && declared > req.maxResponseBytes) {
+      discard(response.body);
+      throw new ResponseTooLargeError(
+        `the response is ${declared} bytes, more than the ${req.maxResponseBytes} allowed`,
+      );
+    }
+
     const chunks: Buffer[] = [];
     let size = 0;
     try {
@@ -48,14 +96,14 @@ export function createHttpClient(): HttpClient & { close(): Promise<void> } {
         if (size > req.maxResponseBytes) {
           response.body.destroy();
           throw new ResponseTooLargeError(
-            `the response is larger than ${req.maxResponseBytes} bytes`,
+            `the response is larger than the ${req.maxResponseBytes} bytes allowed`,
           );
         }
         chunks.push(chunk as Buffer);
       }
     } catch (error) {
       if (error instanceof ResponseTooLargeError) throw error;
-      throw describeNetworkError(error, req.url, req.timeoutMs);
+      throw describeFailure(error, req, 'body');
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {
@@ -66,25 +114,50 @@ export function createHttpClient(): HttpClient & { close(): Promise<void> } {
   return Object.assign(client, { close: () => agent.close() });
 }
 
-function describeNetworkError(error: unknown, url: string, timeoutMs: number): Error {
-  if (error instanceof Error) {
-    const name = error.name;
-    if (
-      name === 'TimeoutError' ||
-      (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT'
-    ) {
-      return Object.assign(new Error(`no answer from ${url} within ${timeoutMs} ms`), {
-        code: 'TIMEOUT',
-      });
-    }
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const code = (error as { code?: string }).code ?? cause?.code;
-    return Object.assign(
-      new Error(`request to ${url} failed: ${cause?.message ?? error.message}`),
-      {
-        code: code ?? 'NETWORK',
-      },
+/** Closes a body that will not be read; its abort error has no one to go to. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function describeFailure(
+  error: unknown,
+  req: Parameters<HttpClient>[0],
+  phase: 'answer' | 'body',
+): unknown {
+  // The step was canceled or ran out of time: its reason says so better than undici.
+  if (req.signal.aborted) return req.signal.reason;
+  const url = displayUrl(req.url);
+  if (!(error instanceof Error)) return new HttpClientError(`request to ${url} failed`, 'NETWORK');
+  const code = codeOf(error) ?? codeOf(error.cause);
+  if (error.name === 'TimeoutError' || (code !== undefined && timeoutCodes.has(code))) {
+    return new HttpClientError(
+      phase === 'answer'
+        ? `no answer from ${url} within ${req.timeoutMs} ms`
+        : `the answer from ${url} did not arrive in full within ${req.timeoutMs} ms`,
+      'TIMEOUT',
     );
   }
-  return new Error(String(error));
+  const reason = error.cause instanceof Error ? error.cause.message : error.message;
+  return new HttpClientError(`request to ${url} failed: ${reason}`, code ?? 'NETWORK');
+}
+
+function codeOf(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+/** The URL without a user name or password, for messages. */
+function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }
