@@ -31,6 +31,8 @@ const settings = {
   EXECUTION_HEAP_MB: z.coerce.number().int().min(32).default(512),
   /** A busy execution thread that does not answer for this long is stopped and replaced. */
   EXECUTION_STALL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Queued runs above which triggers answer 503 with Retry-After instead of accepting more. */
+  MAX_QUEUE_DEPTH: z.coerce.number().int().min(1).default(100_000),
   /** How long in-flight runs may finish on shutdown before they are handed back. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 };

@@ -20,6 +20,7 @@ export interface ServerDeps {
     | 'HOST'
     | 'PUBLIC_URL'
     | 'MAX_BODY_BYTES'
+    | 'MAX_QUEUE_DEPTH'
     | 'WORKER_CONCURRENCY'
     | 'SHUTDOWN_TIMEOUT_MS'
     | 'EXECUTION_THREADS'
@@ -107,6 +108,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
     cache,
     worker,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    maxQueueDepth: config.MAX_QUEUE_DEPTH,
     publicUrl: config.PUBLIC_URL,
   });
 

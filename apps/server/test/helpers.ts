@@ -48,7 +48,13 @@ export async function startSink(status = 200) {
 
 /** A real server on a temporary SQLite file and a port the OS picks. */
 export async function startHookflow(
-  options: { webRoot?: string; threads?: number; stallMs?: number; registryModule?: string } = {},
+  options: {
+    webRoot?: string;
+    threads?: number;
+    stallMs?: number;
+    registryModule?: string;
+    maxQueueDepth?: number;
+  } = {},
 ) {
   const registry = options.registryModule
     ? ((await import(options.registryModule)) as { nodeRegistry: typeof nodeRegistry }).nodeRegistry
@@ -62,6 +68,7 @@ export async function startHookflow(
       HOST: '127.0.0.1',
       PUBLIC_URL: 'http://placeholder',
       MAX_BODY_BYTES: 64 * 1024,
+      MAX_QUEUE_DEPTH: options.maxQueueDepth ?? 10_000,
       WORKER_CONCURRENCY: 4,
       SHUTDOWN_TIMEOUT_MS: 2000,
       EXECUTION_THREADS: options.threads ?? 1,

@@ -9,6 +9,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCaller } from './root.ts';
 import type { IssuesError } from './trpc.ts';
 
+const facts = {
+  request: { method: 'POST', size: 2, remoteAddress: '127.0.0.1', headers: {} },
+  answerStatus: 202,
+};
+
 let dir: string;
 let store: Store;
 let changed: string[];
@@ -131,6 +136,7 @@ describe('runs router', () => {
     const lookup = store.triggers.findByToken(token);
     if (lookup.kind !== 'live') throw new Error('expected a live trigger');
     const { runId } = await store.ingest.accept({
+      ...facts,
       triggerId: lookup.target.triggerId,
       workflowId: imported.id,
       versionId: lookup.target.publishedVersionId,

@@ -1,3 +1,4 @@
+import { requestsRouter } from './routers/requests.ts';
 import { runsRouter } from './routers/runs.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 import { createCallerFactory, router } from './trpc.ts';
@@ -6,6 +7,7 @@ import { createCallerFactory, router } from './trpc.ts';
 export const appRouter = router({
   workflows: workflowsRouter,
   runs: runsRouter,
+  requests: requestsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,11 +3,17 @@ import { type WebhookTriggerConfig, webhookTrigger } from '@hookflow/nodes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Worker } from '../worker/worker.ts';
 import { BodyParseError, parseBody, parseForm } from './body.ts';
+import { deliveryId } from './dedupe.ts';
+import { createQueueGauge, createRateLimiter } from './limits.ts';
+import { maskHeaders } from './redact.ts';
 
 export interface IngressOptions {
   store: Store;
   worker: Pick<Worker, 'notify' | 'waitForRun'>;
+  /** The operator's cap on any trigger's body size. */
   maxBodyBytes: number;
+  /** Queued runs above which new requests are answered 503 with Retry-After. */
+  maxQueueDepth: number;
   publicUrl: string;
 }
 
@@ -81,6 +87,8 @@ export function registerIngress(
   options: IngressOptions & { cache: TriggerCache },
 ) {
   const { store, cache } = options;
+  const limiter = createRateLimiter();
+  const queue = createQueueGauge(() => store.runs.queuedCount());
 
   app.register(async (scope) => {
     // The raw bytes are needed for signatures and for the record, so parse nothing here.
@@ -90,22 +98,49 @@ export function registerIngress(
     });
 
     scope.setErrorHandler(
-      (error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
-        if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-          return sendError(
-            reply,
-            413,
-            'body_too_large',
-            `the body is larger than ${options.maxBodyBytes} bytes`,
-          );
+      async (
+        error: { statusCode?: number; code?: string; message: string },
+        request: FastifyRequest,
+        reply: FastifyReply,
+      ) => {
+        const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+        const status = tooLarge
+          ? 413
+          : error.statusCode && error.statusCode < 500
+            ? error.statusCode
+            : 500;
+        const code = tooLarge
+          ? 'body_too_large'
+          : status === 500
+            ? 'internal_error'
+            : 'bad_request';
+        const message = tooLarge
+          ? `the body is larger than ${options.maxBodyBytes} bytes`
+          : status === 500
+            ? 'the request could not be accepted; it was not recorded'
+            : error.message;
+        if (status === 500) request.log.error({ err: error }, 'webhook could not be accepted');
+        const token = (request.params as { token?: string } | undefined)?.token;
+        const found = token ? cache.lookup(token) : null;
+        if (found?.kind === 'live') {
+          await store.ingest
+            .refuse({
+              triggerId: found.target.triggerId,
+              workflowId: found.target.workflowId,
+              receivedAt: Date.now(),
+              request: {
+                method: request.method,
+                size: Number(request.headers['content-length'] ?? 0),
+                remoteAddress: request.ip ?? null,
+                headers: maskHeaders(flattenHeaders(request.headers)),
+              },
+              status,
+              reason: code,
+              message,
+            })
+            .catch(() => {});
         }
-        const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-        return sendError(
-          reply,
-          status,
-          status === 500 ? 'internal_error' : 'bad_request',
-          status === 500 ? 'the request could not be accepted; it was not recorded' : error.message,
-        );
+        return sendError(reply, status, code, message);
       },
     );
 
@@ -127,38 +162,79 @@ export function registerIngress(
         );
       }
       const { target, settings } = found;
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const headers = flattenHeaders(request.headers);
+      const facts = {
+        method: request.method,
+        size: raw.length,
+        remoteAddress: request.ip ?? null,
+        headers: maskHeaders(headers),
+      };
+      /** Every refusal is answered in JSON and written to the trigger's request log. */
+      const refuse = async (
+        status: number,
+        code: string,
+        message: string,
+        extra: Record<string, string> = {},
+      ) => {
+        for (const [name, value] of Object.entries(extra)) reply.header(name, value);
+        await store.ingest.refuse({
+          triggerId: target.triggerId,
+          workflowId: target.workflowId,
+          receivedAt,
+          request: facts,
+          status,
+          reason: code,
+          message,
+        });
+        return sendError(reply, status, code, message);
+      };
+
       const methods: string[] = settings.methods;
       if (!methods.includes(request.method)) {
-        reply.header('allow', methods.join(', '));
-        return sendError(
-          reply,
-          405,
-          'method_not_allowed',
-          `this trigger accepts ${methods.join(', ')}`,
-        );
+        return refuse(405, 'method_not_allowed', `this trigger accepts ${methods.join(', ')}`, {
+          allow: methods.join(', '),
+        });
       }
       if (target.publishedVersionId && !target.active) {
-        reply.header('retry-after', '60');
-        return sendError(
-          reply,
-          503,
-          'workflow_inactive',
-          'the workflow is deactivated; try again later',
+        return refuse(503, 'workflow_inactive', 'the workflow is deactivated; try again later', {
+          'retry-after': '60',
+        });
+      }
+      const wait = limiter.take(target.triggerId, settings.rateLimitPerMinute);
+      if (wait > 0) {
+        return refuse(
+          429,
+          'rate_limited',
+          `more than ${settings.rateLimitPerMinute} requests a minute`,
+          {
+            'retry-after': String(wait),
+          },
         );
       }
+      if (target.publishedVersionId && queue.depth() >= options.maxQueueDepth) {
+        return refuse(503, 'queue_full', 'too many runs are waiting; try again shortly', {
+          'retry-after': '5',
+        });
+      }
+      const maxBody = Math.min(settings.maxBodyBytes, options.maxBodyBytes);
+      if (raw.length > maxBody) {
+        return refuse(413, 'body_too_large', `the body is larger than ${maxBody} bytes`);
+      }
 
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const contentType = request.headers['content-type'];
       let parsed: ReturnType<typeof parseBody>;
       try {
         parsed = parseBody(raw, contentType);
       } catch (error) {
-        if (error instanceof BodyParseError)
-          return sendError(reply, 400, error.code, error.message);
+        if (error instanceof BodyParseError) return refuse(400, error.code, error.message);
         throw error;
       }
 
       const queryIndex = request.url.indexOf('?');
+      const query = queryIndex === -1 ? {} : parseForm(request.url.slice(queryIndex + 1));
+      const delivery = await deliveryId(settings, { headers, query, body: parsed.value });
+      const answerStatus = settings.responseMode === 'custom' ? settings.responseStatus : 202;
       const accepted = await store.ingest.accept({
         triggerId: target.triggerId,
         workflowId: target.workflowId,
@@ -167,14 +243,24 @@ export function registerIngress(
         event: {
           method: request.method,
           path: queryIndex === -1 ? request.url : request.url.slice(0, queryIndex),
-          headers: flattenHeaders(request.headers),
-          query: queryIndex === -1 ? {} : parseForm(request.url.slice(queryIndex + 1)),
+          headers,
+          query,
           body: raw,
           parsedBody: parsed.value,
           contentType: contentType ?? null,
           receivedAt,
         },
+        request: facts,
+        answerStatus,
+        ...(delivery
+          ? { delivery: { id: delivery, windowMs: settings.dedupeWindowHours * 3_600_000 } }
+          : {}),
       });
+      if (accepted.kind === 'duplicate') {
+        return reply
+          .code(200)
+          .send({ runId: accepted.runId, eventId: accepted.eventId, duplicate: true });
+      }
       if (accepted.runId) {
         const { runId } = accepted;
         const finished =
@@ -186,13 +272,10 @@ export function registerIngress(
           for (const { name, value } of settings.responseHeaders) reply.header(name, value);
           return reply.code(settings.responseStatus).send(settings.responseBody);
         }
-        if (finished)
-          return answerWithResult(
-            reply,
-            await finished,
-            runId,
-            `${options.publicUrl}${request.url.split('?')[0]}/runs/${runId}`,
-          );
+        if (finished) {
+          const statusUrl = `${options.publicUrl}${request.url.split('?')[0]}/runs/${runId}`;
+          return answerWithResult(reply, await finished, runId, statusUrl);
+        }
         return reply.code(202).send({ runId });
       }
       return reply.code(202).send({
@@ -260,7 +343,8 @@ function answerWithResult(
     reply.code(response.status ?? 200);
     if (body === undefined || body === null) return reply.send();
     if (typeof body === 'string' || Buffer.isBuffer(body)) return reply.send(body);
-    return reply.type('application/json').send(JSON.stringify(body));
+    if (!reply.hasHeader('content-type')) reply.type('application/json');
+    return reply.send(JSON.stringify(body));
   }
   if (finished.status === 'filtered') return reply.code(200).send({ runId, status: 'filtered' });
   return reply
