@@ -86,6 +86,8 @@ interface PlanNode {
   staticConfig: { value: unknown } | null;
   incoming: PlanEdge[];
   isLeaf: boolean;
+  /** What the node's run() sees as `node`, built once. */
+  info: { id: string; key: string; name: string; type: string };
   timeoutMs: number;
 }
 
@@ -142,6 +144,7 @@ export function compileWorkflow(
           handle: edge.sourceHandle ?? MAIN_HANDLE,
         })),
       isLeaf: (children.get(id) ?? []).length === 0,
+      info: { id: node.id, key: node.key, name: node.name, type: node.type },
       timeoutMs,
     };
   });
@@ -262,21 +265,25 @@ async function runStep(
     config = item.staticConfig
       ? item.staticConfig.value
       : parseConfig(definition.config, await item.config.resolve(context));
-    const value = await withTimeout(
-      (signal) =>
+    const nodeInfo = item.info;
+    const returned = runWithTimeout(
+      (owner) =>
         definition.run({
           config,
           input,
           trigger: options.event,
           steps,
-          node: { id: node.id, key: node.key, name: node.name, type: node.type },
+          node: nodeInfo,
           run: options.run,
-          signal,
+          get signal() {
+            return owner.signal;
+          },
           services: options.services,
         }),
       item.timeoutMs,
       options.signal,
     );
+    const value = isPromiseLike(returned) ? await returned : returned;
     if (isEmission(value)) {
       output = value.output;
       continued = value.handles;
@@ -337,37 +344,56 @@ export class RunCanceledError extends Error {
   readonly code = 'CANCELED';
 }
 
-/** Runs `task` with its own AbortSignal that fires on timeout or when the run is canceled. */
-async function withTimeout<T>(
-  task: (signal: AbortSignal) => T,
+/**
+ * Runs one node with its own AbortSignal that fires on timeout or when the run is canceled.
+ * The signal is created only if the node reads it, and the timer only if the node returns a
+ * promise: synchronous nodes (filter, transform, ...) pay for neither.
+ */
+function runWithTimeout(
+  task: (context: { readonly signal: AbortSignal }) => unknown,
   timeoutMs: number,
   outer: AbortSignal | undefined,
-): Promise<Awaited<T>> {
-  const controller = new AbortController();
+): unknown {
+  let controller: AbortController | undefined;
+  const signalOwner = {
+    get signal(): AbortSignal {
+      controller ??= new AbortController();
+      return controller.signal;
+    },
+  };
+  if (outer?.aborted) throw new RunCanceledError('the run was canceled');
+  const result = task(signalOwner);
+  if (!isPromiseLike(result)) return result;
+
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new NodeTimeoutError(`the step took longer than ${timeoutMs} ms`);
-      controller.abort(error);
+      controller?.abort(error);
       reject(error);
     }, timeoutMs);
     if (outer) {
       onAbort = () => {
         const error = new RunCanceledError('the run was canceled');
-        controller.abort(error);
+        controller?.abort(error);
         reject(error);
       };
-      if (outer.aborted) onAbort();
-      else outer.addEventListener('abort', onAbort, { once: true });
+      outer.addEventListener('abort', onAbort, { once: true });
     }
   });
-  try {
-    return await Promise.race([Promise.resolve(task(controller.signal)), stopped]);
-  } finally {
+  return Promise.race([result, stopped]).finally(() => {
     clearTimeout(timer);
     if (outer && onAbort) outer.removeEventListener('abort', onAbort);
-  }
+  });
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function toStepError(caught: unknown): StepError {

@@ -183,3 +183,19 @@ describe('regular expressions in expressions', () => {
     );
   });
 });
+
+describe('the field-path fast path', () => {
+  it('agrees with JSONata on any data', async () => {
+    const { default: jsonata } = await import('jsonata');
+    const paths = ['a', 'a.b', 'a.b.c', 'trigger.body.x'];
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), fc.constantFrom(...paths), async (data, path) => {
+        const context = { a: data, trigger: { body: data } };
+        const fast = await compileTemplate(`{{ ${path} }}`).evaluate(context);
+        const reference = await jsonata(path).evaluate(context);
+        expect(JSON.stringify(fast)).toEqual(JSON.stringify(reference));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -123,11 +123,18 @@ export function compileExpression(
   } catch (error) {
     throw toExpressionError(error, offset);
   }
+  const ast = expression.ast();
+  const fieldPath = simpleFieldPath(ast);
   return {
     source,
     offset,
-    ast: expression.ast(),
+    ast,
     async evaluate(context) {
+      // Most expressions read one field (`trigger.body.order.id`): walk it directly.
+      if (fieldPath) {
+        const found = readFieldPath(context, fieldPath);
+        if (found !== NOT_SIMPLE) return found;
+      }
       let value: unknown;
       try {
         value = await expression.evaluate(context);
@@ -144,6 +151,37 @@ export function compileExpression(
       return value;
     },
   };
+}
+
+const NOT_SIMPLE = Symbol('not simple');
+
+/** The names of a path made only of plain field names, or null. */
+function simpleFieldPath(ast: jsonata.ExprNode): string[] | null {
+  if ((ast.type as string) !== 'path' || !Array.isArray(ast.steps)) return null;
+  const names: string[] = [];
+  for (const step of ast.steps) {
+    const keys = Object.keys(step);
+    if (step.type !== 'name' || typeof step.value !== 'string') return null;
+    if (keys.some((key) => key !== 'type' && key !== 'value' && key !== 'position')) return null;
+    names.push(step.value);
+  }
+  return names.length > 0 ? names : null;
+}
+
+/**
+ * JSONata's result for a path of field names over objects: own properties only, undefined
+ * when a step is missing. Arrays map and flatten in JSONata, so they are left to it.
+ */
+function readFieldPath(context: unknown, names: readonly string[]): unknown {
+  let value = context;
+  for (const name of names) {
+    if (Array.isArray(value)) return NOT_SIMPLE;
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, name))
+      return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  if (Array.isArray(value) || typeof value === 'function') return NOT_SIMPLE;
+  return value;
 }
 
 function toExpressionError(

@@ -30,6 +30,18 @@ export class PathError extends Error {
  * parsePath("items[0].meta['x.y']"); // ['items', 0, 'meta', 'x.y']
  */
 export function parsePath(text: string): PathSegment[] {
+  // Paths come from configs and repeat on every run: parse each once. Callers never mutate.
+  const known = parsedPaths.get(text);
+  if (known) return known;
+  const segments = parsePathUncached(text);
+  if (parsedPaths.size >= 5000) parsedPaths.clear();
+  parsedPaths.set(text, segments);
+  return segments;
+}
+
+const parsedPaths = new Map<string, PathSegment[]>();
+
+function parsePathUncached(text: string): PathSegment[] {
   const source = text.trim();
   if (source === '') throw new PathError('the path is empty');
   const segments: PathSegment[] = [];
