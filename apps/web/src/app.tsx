@@ -1,0 +1,72 @@
+import { paths } from './lib/paths.ts';
+import { Link, Routes, route, useLocation } from './lib/router.tsx';
+import { RunDetailPage } from './runs/run-detail-page.tsx';
+import { RunListPage } from './runs/run-list-page.tsx';
+import { EmptyState, Page } from './ui/page.tsx';
+import { WorkflowDetailPage } from './workflows/workflow-detail-page.tsx';
+import { WorkflowListPage } from './workflows/workflow-list-page.tsx';
+
+/** Every page of the app. A new page is one line here (and, for the server, nothing). */
+const routes = [
+  route('/', () => <WorkflowListPage />),
+  route('/workflows', () => <WorkflowListPage />),
+  route('/workflows/:id', ({ id }) => <WorkflowDetailPage id={id} />),
+  route('/runs', () => <RunListPage />),
+  route('/runs/:id', ({ id }) => <RunDetailPage id={id} />),
+];
+
+export function App() {
+  return (
+    <div className="app">
+      <TopBar />
+      <main className="main">
+        <Routes routes={routes} fallback={<NotFoundPage />} />
+      </main>
+    </div>
+  );
+}
+
+function TopBar() {
+  const { pathname } = useLocation();
+  const section = pathname.startsWith('/runs') ? 'runs' : 'workflows';
+  return (
+    <header className="top-bar">
+      <Link to={paths.workflows()} className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          H
+        </span>
+        Hookflow
+      </Link>
+      <nav aria-label="Main" className="top-nav">
+        <Link
+          to={paths.workflows()}
+          aria-current={section === 'workflows' ? 'page' : undefined}
+          data-testid="nav-workflows"
+        >
+          Workflows
+        </Link>
+        <Link
+          to={paths.runs()}
+          aria-current={section === 'runs' ? 'page' : undefined}
+          data-testid="nav-runs"
+        >
+          Runs
+        </Link>
+      </nav>
+    </header>
+  );
+}
+
+function NotFoundPage() {
+  const { pathname } = useLocation();
+  return (
+    <Page title="Page not found">
+      <EmptyState title="There is nothing here" testId="page-not-found">
+        <p>
+          No page lives at <code>{pathname}</code>.{' '}
+          <Link to={paths.workflows()}>Go to the workflows</Link>.
+        </p>
+      </EmptyState>
+    </Page>
+  );
+}

@@ -1,0 +1,13 @@
+/** The app's URLs, in one place; the server answers each of them with index.html. */
+export const paths = {
+  workflows: () => '/',
+  workflow: (id: string) => `/workflows/${encodeURIComponent(id)}`,
+  runs: (filter: { workflowId?: string; status?: string } = {}) => {
+    const query = new URLSearchParams();
+    if (filter.workflowId) query.set('workflow', filter.workflowId);
+    if (filter.status) query.set('status', filter.status);
+    const search = query.toString();
+    return search ? `/runs?${search}` : '/runs';
+  },
+  run: (id: string) => `/runs/${encodeURIComponent(id)}`,
+};

@@ -1,0 +1,53 @@
+/**
+ * The typed API client. Components call `useTRPC()` and pass its option builders to
+ * TanStack Query (`useQuery(trpc.runs.list.queryOptions(...))`). The clients are built once in
+ * main.tsx and handed to the providers; tests can build their own with these factories.
+ */
+import type { AppRouter } from '@hookflow/api';
+import { QueryClient } from '@tanstack/react-query';
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import {
+  createTRPCContext,
+  type inferInput,
+  type inferOutput,
+  type TRPCOptionsProxy,
+} from '@trpc/tanstack-react-query';
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+export function createApiClient(url = '/trpc') {
+  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url })] });
+}
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // A refusal (not found, bad input) will not change by asking again; a dropped connection may.
+        retry: (failureCount, error) => failureCount < 2 && !isClientError(error),
+        refetchOnWindowFocus: true,
+      },
+    },
+  });
+}
+
+export type ApiError = TRPCClientError<AppRouter>;
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof TRPCClientError;
+}
+
+function isClientError(error: unknown): boolean {
+  const status = isApiError(error) ? error.data?.httpStatus : undefined;
+  return status !== undefined && status >= 400 && status < 500;
+}
+
+type Api = TRPCOptionsProxy<AppRouter>;
+
+export type WorkflowSummary = inferOutput<Api['workflows']['list']>[number];
+export type WorkflowDetail = inferOutput<Api['workflows']['get']>;
+export type RunSummary = inferOutput<Api['runs']['list']>['items'][number];
+export type RunDetail = inferOutput<Api['runs']['get']>;
+export type RunStep = RunDetail['steps'][number];
+export type RunStatus = RunSummary['status'];
+export type RunListInput = inferInput<Api['runs']['list']>;
