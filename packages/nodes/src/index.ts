@@ -19,5 +19,20 @@ export const nodes: readonly NodeDefinition[] = [
 export const nodeRegistry = createNodeRegistry(nodes);
 
 export type { WebhookResponse } from './respond/respond.ts';
+export {
+  type JwtAlgorithm,
+  jwtAlgorithms,
+  standardWebhooksKey,
+  type TriggerAuth,
+  type TriggerAuthInput,
+  type TriggerAuthType,
+  triggerAuthSchema,
+} from './webhook-trigger/auth.ts';
+export {
+  type AddressRange,
+  parseAddress,
+  parseRange,
+  rangeContains,
+} from './webhook-trigger/ip-range.ts';
 export type { WebhookTriggerConfig } from './webhook-trigger/webhook-trigger.ts';
 export { filter, httpRequest, respond, router, transform, webhookTrigger };

@@ -2,10 +2,12 @@ import type { Store, TriggerTarget } from '@hookflow/db';
 import { type WebhookTriggerConfig, webhookTrigger } from '@hookflow/nodes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Worker } from '../worker/worker.ts';
-import { BodyParseError, parseBody, parseForm } from './body.ts';
+import { BodyParseError, type ParsedBody, parseBody, parseForm } from './body.ts';
 import { deliveryId } from './dedupe.ts';
 import { createQueueGauge, createRateLimiter } from './limits.ts';
 import { maskHeaders } from './redact.ts';
+import { authRefusal } from './verify/refusal.ts';
+import { signatureHeaders, type VerifyResult, verifyRequest } from './verify/verify.ts';
 
 export interface IngressOptions {
   store: Store;
@@ -18,7 +20,15 @@ export interface IngressOptions {
 }
 
 export type TriggerLookup =
-  | { kind: 'live'; target: TriggerTarget; settings: WebhookTriggerConfig }
+  | {
+      kind: 'live';
+      target: TriggerTarget;
+      settings: WebhookTriggerConfig;
+      /** Why `settings.auth` could not be read; every request is refused until it is fixed. */
+      authProblem: string | undefined;
+      /** Headers that carry this trigger's credentials, masked in the request log. */
+      credentialHeaders: string[];
+    }
   | { kind: 'retired' }
   | { kind: 'unknown' };
 
@@ -30,16 +40,56 @@ export interface TriggerCache {
 
 /**
  * The trigger's settings are the config of the trigger node: of the published version, or of
- * the draft while the workflow was never published (test capture).
+ * the draft while the workflow was never published (test capture). A setting that does not
+ * parse (a draft is saved mid-edit) falls back to its default, except `auth`: a trigger whose
+ * authentication cannot be read refuses requests instead of taking them unchecked.
  */
-function triggerSettings(store: Store, target: TriggerTarget): WebhookTriggerConfig {
+function triggerSettings(
+  store: Store,
+  target: TriggerTarget,
+): {
+  settings: WebhookTriggerConfig;
+  authProblem: string | undefined;
+  credentialHeaders: string[];
+} {
   const document = target.publishedVersionId
     ? store.workflows.getVersion(target.publishedVersionId)?.document
     : store.workflows.get(target.workflowId)?.draft;
   const nodes = (document as { nodes?: { type?: string; config?: unknown }[] } | undefined)?.nodes;
-  const config = nodes?.find((node) => node.type === webhookTrigger.type)?.config ?? {};
+  const found = nodes?.find((node) => node.type === webhookTrigger.type)?.config;
+  const config: Record<string, unknown> =
+    typeof found === 'object' && found !== null ? { ...found } : {};
   const parsed = webhookTrigger.config.safeParse(config);
-  return parsed.success ? parsed.data : webhookTrigger.config.parse({});
+  if (parsed.success) {
+    return {
+      settings: parsed.data,
+      authProblem: undefined,
+      credentialHeaders: signatureHeaders(parsed.data.auth),
+    };
+  }
+  // Senders may already send the credential: mask the header the broken settings name.
+  const { auth } = config;
+  const namedHeader =
+    typeof auth === 'object' && auth !== null && 'header' in auth && typeof auth.header === 'string'
+      ? [auth.header.trim().toLowerCase()]
+      : [];
+  let authProblem: string | undefined;
+  for (const issue of parsed.error.issues) {
+    const field = issue.path[0];
+    if (typeof field !== 'string') continue;
+    if (field === 'auth' && authProblem === undefined) {
+      const where = issue.path.slice(1).join('.');
+      authProblem = `this trigger's Authentication settings are not valid (${where ? `${where}: ` : ''}${issue.message}); no request is accepted until they are fixed`;
+    }
+    delete config[field];
+  }
+  const fallback = webhookTrigger.config.safeParse(config);
+  const settings = fallback.success ? fallback.data : webhookTrigger.config.parse({});
+  return {
+    settings,
+    authProblem,
+    credentialHeaders: authProblem ? namedHeader : signatureHeaders(settings.auth),
+  };
 }
 
 /**
@@ -60,9 +110,7 @@ export function createTriggerCache(store: Store, maxEntries = 10_000): TriggerCa
       if (!found) {
         const lookup = store.triggers.findByToken(token);
         found =
-          lookup.kind === 'live'
-            ? { ...lookup, settings: triggerSettings(store, lookup.target) }
-            : lookup;
+          lookup.kind === 'live' ? { ...lookup, ...triggerSettings(store, lookup.target) } : lookup;
         if (entries.size >= maxEntries) entries.clear();
         entries.set(token, found);
       }
@@ -132,7 +180,7 @@ export function registerIngress(
                 method: request.method,
                 size: Number(request.headers['content-length'] ?? 0),
                 remoteAddress: request.ip ?? null,
-                headers: maskHeaders(flattenHeaders(request.headers)),
+                headers: maskHeaders(flattenHeaders(request.headers), found.credentialHeaders),
               },
               status,
               reason: code,
@@ -168,7 +216,8 @@ export function registerIngress(
         method: request.method,
         size: raw.length,
         remoteAddress: request.ip ?? null,
-        headers: maskHeaders(headers),
+        // The event keeps every header as received; the request log never shows a credential.
+        headers: maskHeaders(headers, found.credentialHeaders),
       };
       /** Every refusal is answered in JSON and written to the trigger's request log. */
       const refuse = async (
@@ -222,12 +271,36 @@ export function registerIngress(
         return refuse(413, 'body_too_large', `the body is larger than ${maxBody} bytes`);
       }
 
+      // On the raw bytes, before anything is parsed.
+      const verdict: VerifyResult = found.authProblem
+        ? { ok: false, reason: 'misconfigured', message: found.authProblem }
+        : verifyRequest(
+            settings.auth,
+            {
+              method: request.method,
+              // As the sender called it: Twilio signs the URL, PUBLIC_URL must be that address.
+              url: `${options.publicUrl}${request.url}`,
+              headers,
+              rawBody: raw,
+              remoteAddress: request.ip,
+            },
+            receivedAt,
+          );
+      if (!verdict.ok) {
+        const refusal = authRefusal(settings.auth, verdict.reason);
+        return refuse(refusal.status, refusal.code, verdict.message, refusal.headers);
+      }
+
       const contentType = request.headers['content-type'];
-      let parsed: ReturnType<typeof parseBody>;
+      let parsed: ParsedBody;
       try {
-        parsed = parseBody(raw, contentType);
+        parsed = await parseBody(
+          raw,
+          { contentType, contentEncoding: request.headers['content-encoding'] },
+          { maxDecodedBytes: maxBody },
+        );
       } catch (error) {
-        if (error instanceof BodyParseError) return refuse(400, error.code, error.message);
+        if (error instanceof BodyParseError) return refuse(error.status, error.code, error.message);
         throw error;
       }
 

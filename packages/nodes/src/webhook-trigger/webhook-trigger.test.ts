@@ -1,4 +1,12 @@
+import {
+  compileWorkflow,
+  executeWorkflow,
+  parseWorkflowDocument,
+  SECRET_MASK,
+  WORKFLOW_FORMAT,
+} from '@hookflow/engine';
 import { describe, expect, it } from 'vitest';
+import { nodeRegistry } from '../index.ts';
 import { webhookTrigger } from './webhook-trigger.ts';
 
 describe('webhook-trigger', () => {
@@ -41,5 +49,58 @@ describe('webhook-trigger', () => {
         .success,
     ).toBe(false);
     expect(webhookTrigger.config.safeParse({ responseStatus: 700 }).success).toBe(false);
+  });
+
+  it('needs no authentication by default, and checks the auth settings', () => {
+    expect(webhookTrigger.config.parse({}).auth).toEqual({ type: 'none' });
+    expect(webhookTrigger.config.parse({ auth: { type: 'github', secrets: ['s'] } }).auth).toEqual({
+      type: 'github',
+      secrets: ['s'],
+    });
+    expect(webhookTrigger.config.safeParse({ auth: { type: 'github' } }).success).toBe(false);
+    expect(webhookTrigger.summary?.(webhookTrigger.config.parse({}))).toBe(
+      'POST · answers at once',
+    );
+    expect(
+      webhookTrigger.summary?.(
+        webhookTrigger.config.parse({ auth: { type: 'stripe', secrets: ['whsec_1'] } }),
+      ),
+    ).toBe('POST · answers at once · auth: stripe');
+  });
+
+  it('never records a secret in the step config, even one that looks like a template', async () => {
+    // Not a valid expression either: the trigger's settings are never read as templates.
+    const secrets = ['whsec_new_{{ (( }}', 'whsec_old_secret'];
+    const parsed = parseWorkflowDocument({
+      format: WORKFLOW_FORMAT,
+      name: 'signed',
+      nodes: [
+        {
+          id: 't',
+          key: 'trigger',
+          type: 'webhook-trigger',
+          name: 'Webhook',
+          config: { auth: { type: 'stripe', secrets } },
+        },
+      ],
+      edges: [],
+    });
+    if (!parsed.ok) throw new Error('the test document is not valid');
+    const result = await executeWorkflow(compileWorkflow(parsed.document, nodeRegistry), {
+      event: { method: 'POST', path: '/', headers: {}, query: {}, body: {}, receivedAt: '' },
+      run: { id: 'run_1' },
+      workflow: { id: 'w', name: 'signed', versionId: 'v' },
+      services: {
+        http: async () => {
+          throw new Error('unused');
+        },
+        now: () => new Date(),
+      },
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.steps[0]?.config).toMatchObject({
+      auth: { type: 'stripe', secrets: SECRET_MASK, toleranceSeconds: 300 },
+    });
+    for (const secret of secrets) expect(JSON.stringify(result)).not.toContain(secret);
   });
 });

@@ -1,5 +1,6 @@
 import { compileExpression, defineNode, ExpressionError } from '@hookflow/engine';
 import { z } from 'zod';
+import { triggerAuthSchema } from './auth.ts';
 
 const triggerMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -61,6 +62,8 @@ export const webhookTriggerConfig = z.object({
     .min(1)
     .max(1024 * 1024 * 1024)
     .default(10 * 1024 * 1024),
+  /** Who may call the URL: a signature, a token, a password or an address allowlist. */
+  auth: triggerAuthSchema.default({ type: 'none' }),
 });
 
 export type WebhookTriggerConfig = z.output<typeof webhookTriggerConfig>;
@@ -74,7 +77,7 @@ export const webhookTrigger = defineNode({
   icon: '⚡',
   trigger: true,
   config: webhookTriggerConfig,
-  defaults: { methods: ['POST'], responseMode: 'immediate' },
+  defaults: { methods: ['POST'], responseMode: 'immediate', auth: { type: 'none' } },
   form: [
     {
       kind: 'multiselect',
@@ -160,10 +163,22 @@ export const webhookTrigger = defineNode({
       min: 0,
     },
     { kind: 'number', field: 'maxBodyBytes', label: 'Largest body (bytes)', min: 1 },
+    {
+      kind: 'json',
+      field: 'auth',
+      label: 'Authentication',
+      help: 'For example {"type": "github", "secrets": ["…"]}; two secrets while rotating one.',
+    },
   ],
-  // Settings are for the ingress; nothing in them is a template.
-  literalFields: ['responseBody', 'dedupeExpression'],
+  // Settings are for the ingress; nothing in them is a template (a secret may hold "{{").
+  literalFields: ['responseBody', 'dedupeExpression', 'auth'],
+  // Every secret of every auth type sits in this one array; it is masked whole.
+  secretFields: ['auth.secrets'],
   summary: (config) =>
-    `${config.methods.join(', ')} · ${config.responseMode === 'wait' ? 'answers with the result' : 'answers at once'}`,
+    [
+      config.methods.join(', '),
+      config.responseMode === 'wait' ? 'answers with the result' : 'answers at once',
+      ...(config.auth.type === 'none' ? [] : [`auth: ${config.auth.type}`]),
+    ].join(' · '),
   run: ({ trigger }) => trigger,
 });

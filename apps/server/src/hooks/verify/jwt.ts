@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto';
+import type { JwtAlgorithm } from '@hookflow/nodes';
 import { anyHmacMatches } from './compare.ts';
 import { accepted, quote, refuse, type VerifyResult } from './result.ts';
 
@@ -7,9 +8,6 @@ import { accepted, quote, refuse, type VerifyResult } from './result.ts';
  * trigger's setting, never the token's: a token that names another one (`none`, or HS256
  * signed with an RSA public key as the secret) is refused before its claims are read.
  */
-
-export const jwtAlgorithms = ['HS256', 'RS256', 'ES256'] as const;
-export type JwtAlgorithm = (typeof jwtAlgorithms)[number];
 
 export interface JwtSettings {
   algorithm: JwtAlgorithm;
@@ -21,37 +19,65 @@ export interface JwtSettings {
   toleranceSeconds: number;
 }
 
-/** Why a configured key cannot verify tokens for `algorithm`, or undefined when it can. */
-export function jwtKeyProblem(algorithm: JwtAlgorithm, key: string): string | undefined {
-  if (algorithm === 'HS256') return undefined;
-  if (/PRIVATE KEY/.test(key)) {
-    return 'this is a private key; paste the public key of the sender instead';
+/**
+ * Reads the configured public keys, or says why one cannot verify tokens for `algorithm`.
+ * The settings' schema checks only that each is a PEM public key (it runs in the browser
+ * too); its type, size and curve need a crypto library, so they are checked here.
+ */
+function publicKeys(
+  algorithm: 'RS256' | 'ES256',
+  pems: readonly string[],
+): { keys: KeyObject[] } | { problem: string } {
+  const keys: KeyObject[] = [];
+  for (const [index, pem] of pems.entries()) {
+    let key: KeyObject;
+    try {
+      key = createPublicKey(pem);
+    } catch {
+      return keyProblem(index, pems.length, 'it is not a readable PEM public key');
+    }
+    if (algorithm === 'RS256') {
+      if (key.asymmetricKeyType !== 'rsa') {
+        return keyProblem(index, pems.length, 'RS256 needs an RSA public key');
+      }
+      const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+      if (bits < 2048) {
+        return keyProblem(
+          index,
+          pems.length,
+          `the RSA key has ${bits} bits; at least 2048 are needed`,
+        );
+      }
+    } else if (
+      key.asymmetricKeyType !== 'ec' ||
+      key.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
+    ) {
+      return keyProblem(index, pems.length, 'ES256 needs an EC public key on the P-256 curve');
+    }
+    keys.push(key);
   }
-  let publicKey: KeyObject;
-  try {
-    publicKey = createPublicKey(key);
-  } catch {
-    return 'not a PEM public key (-----BEGIN PUBLIC KEY----- …)';
-  }
-  if (algorithm === 'RS256') {
-    if (publicKey.asymmetricKeyType !== 'rsa') return 'RS256 needs an RSA public key';
-    const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < 2048) return `the RSA key has ${bits} bits; at least 2048 are needed`;
-    return undefined;
-  }
-  if (
-    publicKey.asymmetricKeyType !== 'ec' ||
-    publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
-  ) {
-    return 'ES256 needs an EC public key on the P-256 curve';
-  }
-  return undefined;
+  return { keys };
+}
+
+function keyProblem(index: number, count: number, problem: string): { problem: string } {
+  const which = count > 1 ? ` (key ${index + 1} of ${count})` : '';
+  return {
+    problem: `this trigger's JWT key setting is wrong${which}: ${problem}; no token can be checked until it is fixed`,
+  };
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-/** Checks the signature first, then the claims, so no claim of a forged token is trusted. */
+/**
+ * Checks the signature first, then the claims, so no claim of a forged token is trusted. A
+ * configured public key that cannot verify tokens refuses every request as `misconfigured`.
+ */
 export function verifyJwt(settings: JwtSettings, token: string, now: number): VerifyResult {
+  const publicKeySettings =
+    settings.algorithm === 'HS256' ? undefined : publicKeys(settings.algorithm, settings.secrets);
+  if (publicKeySettings && 'problem' in publicKeySettings) {
+    return refuse('misconfigured', publicKeySettings.problem);
+  }
   const parts = token.split('.');
   const wellFormed = parts.length === 3 && parts.every((part) => BASE64URL.test(part));
   const [encodedHeader = '', encodedPayload = '', encodedSignature = ''] = wellFormed ? parts : [];
@@ -60,6 +86,7 @@ export function verifyJwt(settings: JwtSettings, token: string, now: number): Ve
   // Computed before anything is reported, so a malformed token costs what a valid one does.
   const signed = signatureMatches(
     settings,
+    publicKeySettings?.keys ?? [],
     Buffer.from(`${encodedHeader}.${encodedPayload}`),
     Buffer.from(encodedSignature, 'base64url'),
   );
@@ -130,32 +157,34 @@ function checkClaims(
   return accepted;
 }
 
-function signatureMatches(settings: JwtSettings, content: Buffer, signature: Buffer): boolean {
+function signatureMatches(
+  settings: JwtSettings,
+  keys: readonly KeyObject[],
+  content: Buffer,
+  signature: Buffer,
+): boolean {
   if (settings.algorithm === 'HS256') {
     return anyHmacMatches('sha256', settings.secrets, [[content]], [signature]);
   }
   // Public-key checks hold no secret to leak through timing; every key is still tried.
   let matched = false;
-  for (const pem of settings.secrets) {
-    matched = verifyWithPublicKey(settings.algorithm, pem, content, signature) || matched;
+  for (const key of keys) {
+    matched = verifyWithPublicKey(settings.algorithm, key, content, signature) || matched;
   }
   return matched;
 }
 
+/** `key` was checked by `publicKeys`: RSA for RS256, P-256 for ES256. */
 function verifyWithPublicKey(
   algorithm: 'RS256' | 'ES256',
-  pem: string,
+  key: KeyObject,
   content: Buffer,
   signature: Buffer,
 ): boolean {
   try {
-    const key = createPublicKey(pem);
-    if (algorithm === 'RS256') {
-      return key.asymmetricKeyType === 'rsa' && verifySignature('sha256', content, key, signature);
-    }
+    if (algorithm === 'RS256') return verifySignature('sha256', content, key, signature);
     // JWS carries ES256 signatures as raw r || s (64 bytes), not DER.
     return (
-      key.asymmetricKeyType === 'ec' &&
       signature.length === 64 &&
       verifySignature('sha256', content, { key, dsaEncoding: 'ieee-p1363' }, signature)
     );

@@ -5,9 +5,17 @@
  * - `stale`: its timestamp (or the token's exp/nbf) is outside the tolerance;
  * - `mismatch`: the signature, token or password is wrong;
  * - `forbidden`: authentic but not allowed here (address not on the allowlist, JWT issuer or
- *   audience not the expected one).
+ *   audience not the expected one);
+ * - `misconfigured`: the trigger's own settings cannot check anything (a JWT public key that
+ *   is not RSA, too short, or not on P-256): the sender is not at fault.
  */
-export type VerifyFailureReason = 'missing' | 'malformed' | 'stale' | 'mismatch' | 'forbidden';
+export type VerifyFailureReason =
+  | 'missing'
+  | 'malformed'
+  | 'stale'
+  | 'mismatch'
+  | 'forbidden'
+  | 'misconfigured';
 
 /**
  * `message` says which check failed in words the trigger's owner understands. It never holds a

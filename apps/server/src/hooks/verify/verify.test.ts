@@ -1,9 +1,8 @@
 import { createHash, createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { type TriggerAuthInput, triggerAuthSchema } from '@hookflow/nodes';
 import { describe, expect, it, vi } from 'vitest';
 import {
   signatureHeaders,
-  type TriggerAuthInput,
-  triggerAuthSchema,
   type VerifyFailureReason,
   type VerifyRequest,
   type VerifyResult,
@@ -1040,17 +1039,9 @@ describe('jwt', () => {
     expect(result).toEqual({ ok: true });
   });
 
-  it('refuses keys that cannot verify the configured algorithm', () => {
+  it('refuses, in the settings, text that is not a PEM public key', () => {
     const attempts: [TriggerAuthInput, string][] = [
       [{ type: 'jwt', algorithm: 'RS256', secrets: ['not a key'] }, 'not a PEM public key'],
-      [
-        { type: 'jwt', algorithm: 'RS256', secrets: [pem(ec.publicKey)] },
-        'RS256 needs an RSA public key',
-      ],
-      [
-        { type: 'jwt', algorithm: 'ES256', secrets: [pem(rsa.publicKey)] },
-        'ES256 needs an EC public key',
-      ],
       [
         {
           type: 'jwt',
@@ -1059,11 +1050,62 @@ describe('jwt', () => {
         },
         'this is a private key',
       ],
+      [
+        {
+          type: 'jwt',
+          algorithm: 'ES256',
+          secrets: [rsa.publicKey.export({ type: 'pkcs1', format: 'pem' }).toString()],
+        },
+        'ES256 needs an EC public key',
+      ],
     ];
     for (const [auth, problem] of attempts) {
       const parsed = triggerAuthSchema.safeParse(auth);
       expect(parsed.success).toBe(false);
       expect(parsed.error?.issues[0]?.message).toContain(problem);
+    }
+  });
+
+  // The settings' schema runs in the browser too, so a key's type, size and curve are checked
+  // when a request arrives: every request is refused as misconfigured, naming the problem.
+  const shortRsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  it.each<[string, TriggerAuthInput, string]>([
+    [
+      'an EC key for RS256',
+      { type: 'jwt', algorithm: 'RS256', secrets: [pem(ec.publicKey)] },
+      "this trigger's JWT key setting is wrong: RS256 needs an RSA public key",
+    ],
+    [
+      'an RSA key for ES256',
+      { type: 'jwt', algorithm: 'ES256', secrets: [pem(rsa.publicKey)] },
+      "this trigger's JWT key setting is wrong: ES256 needs an EC public key on the P-256 curve",
+    ],
+    [
+      'a 1024-bit RSA key as the second of two',
+      {
+        type: 'jwt',
+        algorithm: 'RS256',
+        secrets: [pem(rsa.publicKey), pem(shortRsa.publicKey)],
+      },
+      "this trigger's JWT key setting is wrong (key 2 of 2): the RSA key has 1024 bits",
+    ],
+    [
+      'a PEM block that is not a key',
+      {
+        type: 'jwt',
+        algorithm: 'RS256',
+        secrets: ['-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----'],
+      },
+      "this trigger's JWT key setting is wrong: it is not a readable PEM public key",
+    ],
+  ])('refuses every request when the key is unusable: %s', (_case, auth, message) => {
+    expect(triggerAuthSchema.safeParse(auth).success).toBe(true);
+    const token = jwt({ alg: 'RS256' }, claims, rs256(rsa.privateKey));
+    const requests: Record<string, string>[] = [{ authorization: `Bearer ${token}` }, {}];
+    for (const headers of requests) {
+      const result = check(auth, makeRequest({ headers }));
+      expect(result).toMatchObject({ ok: false, reason: 'misconfigured' });
+      expect(result.ok ? '' : result.message).toContain(message);
     }
   });
 });

@@ -1,6 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
-import { parseAddress, parseRange, rangeContains } from './cidr.ts';
+import {
+  parseAddress,
+  parseRange,
+  rangeContains,
+  standardWebhooksKey,
+  type TriggerAuth,
+  type TriggerAuthType,
+} from '@hookflow/nodes';
 import {
   anyHmacMatches,
   anySecretMatches,
@@ -12,14 +18,15 @@ import {
   sameSecret,
   sha256,
 } from './compare.ts';
-import { jwtAlgorithms, jwtKeyProblem, verifyJwt } from './jwt.ts';
+import { verifyJwt } from './jwt.ts';
 import { accepted, quote, refuse, type VerifyResult } from './result.ts';
 
 /**
  * How a webhook trigger authenticates its sender. Signatures are computed over the raw
  * request bytes exactly as each provider documents them, compared in constant time, and
  * computed even when the header is missing or malformed, so a refusal takes as long as an
- * acceptance. Pure: no Fastify, no database, the clock passed in.
+ * acceptance. Pure: no Fastify, no database, the clock passed in. The settings' schema lives
+ * with the webhook trigger node (`@hookflow/nodes`), so the editor checks what this reads.
  */
 
 export type { VerifyFailureReason, VerifyResult } from './result.ts';
@@ -35,157 +42,6 @@ export interface VerifyRequest {
   /** The client's address, already resolved through trusted proxies by the caller. */
   remoteAddress: string;
 }
-
-// ---------------------------------------------------------------------------------------
-// Settings
-
-const headerName = z
-  .string()
-  .trim()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name, like X-Signature');
-
-/** Two entries while a secret is rotated: the new one and the one being retired. */
-const secrets = z
-  .array(z.string().min(1, 'a secret cannot be empty'))
-  .min(1, 'add a secret')
-  .max(2, 'at most two secrets: the new one and the one being rotated out');
-
-/** How far a signed timestamp may be from now, either way, before the request is stale. */
-const toleranceSeconds = z.int().min(1).max(86_400).default(300);
-
-const noAuth = z.object({ type: z.literal('none') });
-
-/** HTTP Basic: `Authorization: Basic base64(username:password)`; `secrets` are passwords. */
-const basicAuth = z.object({
-  type: z.literal('basic'),
-  username: z
-    .string()
-    .min(1)
-    .refine((name) => !name.includes(':'), 'a Basic username cannot contain ":"'),
-  secrets,
-});
-
-/** A shared token in a header, `Authorization: Bearer <token>` by default. */
-const headerTokenAuth = z.object({
-  type: z.literal('header-token'),
-  header: headerName.default('authorization'),
-  /** Expected before the token, case-insensitively; empty for a bare token. */
-  prefix: z.string().default('Bearer '),
-  secrets,
-});
-
-/** A JWT, `Authorization: Bearer <jwt>` by default; exp and nbf are checked with the tolerance. */
-const jwtAuth = z
-  .object({
-    type: z.literal('jwt'),
-    algorithm: z.enum(jwtAlgorithms).default('HS256'),
-    /** HS256: shared secrets. RS256/ES256: the sender's PEM public keys. */
-    secrets,
-    header: headerName.default('authorization'),
-    prefix: z.string().default('Bearer '),
-    issuer: z.string().min(1).optional(),
-    audience: z.string().min(1).optional(),
-    /** A token without exp would be valid for ever once leaked. */
-    requireExpiration: z.boolean().default(true),
-    toleranceSeconds,
-  })
-  .superRefine((auth, context) => {
-    auth.secrets.forEach((key, index) => {
-      const problem = jwtKeyProblem(auth.algorithm, key);
-      if (problem) context.addIssue({ code: 'custom', message: problem, path: ['secrets', index] });
-    });
-  });
-
-/** Client addresses or ranges, IPv4 and IPv6: `203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`. */
-const ipAllowlistAuth = z.object({
-  type: z.literal('ip-allowlist'),
-  cidrs: z
-    .array(
-      z
-        .string()
-        .trim()
-        .refine(
-          (range) => parseRange(range) !== undefined,
-          'not an IP address or range, like 10.0.0.0/8 or 2001:db8::/32',
-        ),
-    )
-    .min(1, 'add at least one address or range'),
-});
-
-/** GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`. */
-const githubAuth = z.object({ type: z.literal('github'), secrets });
-
-/**
- * Stripe: `Stripe-Signature: t=<ts>,v1=<hex>[,v1=…]` over `${t}.${body}`. The `whsec_…`
- * secret is the HMAC key as written, not decoded.
- */
-const stripeAuth = z.object({ type: z.literal('stripe'), secrets, toleranceSeconds });
-
-/**
- * Standard Webhooks (Svix): `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>
- * …` over `${id}.${timestamp}.${body}`. The key is the base64 after `whsec_`, decoded.
- */
-const standardWebhooksAuth = z.object({
-  type: z.literal('standard-webhooks'),
-  secrets: secrets.refine(
-    (entries) => entries.every((secret) => decodeStandardSecret(secret) !== undefined),
-    'a Standard Webhooks secret is whsec_ followed by base64',
-  ),
-  toleranceSeconds,
-});
-
-/** Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the body>`. */
-const shopifyAuth = z.object({ type: z.literal('shopify'), secrets });
-
-/** Slack: `X-Slack-Signature: v0=<hex>` over `v0:${X-Slack-Request-Timestamp}:${body}`. */
-const slackAuth = z.object({ type: z.literal('slack'), secrets, toleranceSeconds });
-
-/**
- * Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1>` of the full URL, followed for form POSTs
- * by each parameter's name and value in order of names. `secrets` are auth tokens.
- */
-const twilioAuth = z.object({ type: z.literal('twilio'), secrets });
-
-/** Any other sender that signs the body (or `${timestamp}.${body}`) with an HMAC. */
-const genericHmacAuth = z
-  .object({
-    type: z.literal('generic-hmac'),
-    header: headerName,
-    algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha256'),
-    encoding: z.enum(['hex', 'base64']).default('hex'),
-    /** Text before the digest in the header, like `sha256=`; empty for none. */
-    prefix: z.string().default(''),
-    signed: z.enum(['body', 'timestamp.body']).default('body'),
-    /** The header holding the Unix time in seconds, when `signed` is `timestamp.body`. */
-    timestampHeader: headerName.optional(),
-    toleranceSeconds,
-    secrets,
-  })
-  .refine((auth) => auth.signed === 'body' || auth.timestampHeader !== undefined, {
-    message: 'name the header that holds the timestamp',
-    path: ['timestampHeader'],
-  });
-
-export const triggerAuthSchema = z.discriminatedUnion('type', [
-  noAuth,
-  basicAuth,
-  headerTokenAuth,
-  jwtAuth,
-  ipAllowlistAuth,
-  githubAuth,
-  stripeAuth,
-  standardWebhooksAuth,
-  shopifyAuth,
-  slackAuth,
-  twilioAuth,
-  genericHmacAuth,
-]);
-
-/** The settings after parsing, defaults filled in: what `verifyRequest` takes. */
-export type TriggerAuth = z.infer<typeof triggerAuthSchema>;
-/** The settings as stored or typed in a form, defaults optional. */
-export type TriggerAuthInput = z.input<typeof triggerAuthSchema>;
-export type TriggerAuthType = TriggerAuth['type'];
 
 type AuthOf<Type extends TriggerAuthType> = Extract<TriggerAuth, { type: Type }>;
 
@@ -326,6 +182,8 @@ function verifyJwtHeader(auth: AuthOf<'jwt'>, request: VerifyRequest, now: numbe
   const token = value === undefined ? undefined : stripPrefix(value, auth.prefix);
   const result = verifyJwt(auth, token ?? '', now);
   const name = displayName(auth.header);
+  // The trigger's owner must hear about an unusable key whatever the sender sent.
+  if (!result.ok && result.reason === 'misconfigured') return result;
   if (value === undefined) return missing(name);
   if (token === undefined) {
     return refuse('malformed', `the ${name} header does not start with ${quote(auth.prefix)}`);
@@ -478,7 +336,7 @@ function verifyStandardWebhooks(
       `the ${signatureName} header has no v1,<base64> signature of a SHA-256 digest`,
     );
   }
-  const keys = auth.secrets.map((secret) => decodeStandardSecret(secret) ?? Buffer.alloc(32));
+  const keys = auth.secrets.map((secret) => standardWebhooksKey(secret) ?? Buffer.alloc(32));
   return settle({
     algorithm: 'sha256',
     keys,
@@ -487,14 +345,6 @@ function verifyStandardWebhooks(
     problem,
     timestamp: { seconds, label: `the ${timestampName}`, tolerance: auth.toleranceSeconds, now },
   });
-}
-
-/** The key bytes of a Standard Webhooks secret: the base64 after an optional `whsec_`. */
-function decodeStandardSecret(secret: string): Buffer | undefined {
-  const encoded = secret.startsWith('whsec_') ? secret.slice(6) : secret;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined;
-  const key = Buffer.from(encoded, 'base64');
-  return key.length > 0 ? key : undefined;
 }
 
 function verifyShopify(auth: AuthOf<'shopify'>, request: VerifyRequest): VerifyResult {
