@@ -61,6 +61,24 @@ describe('a webhook, from the trigger URL to a recorded run', () => {
     expect(listed.items.map((r) => r.id)).toContain(runId);
   });
 
+  it('keeps credentials sent by the sender out of the run history', async () => {
+    const imported = await hookflow.api.workflows.import.mutate({
+      document: forwardingWorkflow(sink.url),
+      publish: true,
+    });
+    const response = await post(hookflow.localUrl(imported.triggerUrl), '{"hello":"x"}', {
+      'content-type': 'application/json',
+      authorization: 'Bearer sender-secret-token',
+    });
+    const { runId } = (await response.json()) as { runId: string };
+    const run = await eventually(async () => {
+      const detail = await hookflow.api.runs.get.query({ id: runId });
+      return detail.finishedAt ? detail : undefined;
+    });
+    expect(JSON.stringify(run.steps)).not.toContain('sender-secret-token');
+    expect(run.steps[0]?.output).toMatchObject({ headers: { authorization: '••••••' } });
+  });
+
   it('records a failed step with its error when the destination refuses', async () => {
     const failing = await startSink(500);
     try {

@@ -57,7 +57,7 @@ describe('the web app in a real browser', () => {
       .waitFor({ timeout: 15_000 });
     await session.screenshot('runs-list');
 
-    await row.first().click();
+    await row.first().getByRole('link').first().click();
     await page.getByTestId('step-row').first().waitFor();
     const steps = page.getByTestId('step-row');
     expect(await steps.count()).toBe(2);

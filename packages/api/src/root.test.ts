@@ -53,7 +53,7 @@ const document = (url = 'https://example.com/in') => ({
       key: 'crm',
       type: 'http-request',
       name: 'CRM',
-      config: { url },
+      config: { url } as Record<string, unknown>,
       position: { x: 200, y: 0 },
     },
   ],
@@ -121,6 +121,18 @@ describe('workflows router', () => {
     const rotated = await api.workflows.rotateToken({ id: imported.id });
     expect(rotated.triggerUrl).not.toBe(imported.triggerUrl);
     expect(store.triggers.findByToken(oldToken).kind).toBe('retired');
+  });
+
+  it('exports without secrets', async () => {
+    const withAuth = document();
+    withAuth.nodes[1]!.config = {
+      url: 'https://example.com/in',
+      auth: { type: 'bearer', token: 'sk_live_very_secret' },
+    };
+    const imported = await api.workflows.import({ document: withAuth, publish: false });
+    const exported = await api.workflows.export({ id: imported.id });
+    expect(JSON.stringify(exported)).not.toContain('sk_live_very_secret');
+    expect(exported.nodes[1]?.config).toMatchObject({ auth: { type: 'bearer', token: '••••••' } });
   });
 
   it('answers NOT_FOUND for a workflow that does not exist', async () => {

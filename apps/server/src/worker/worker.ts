@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClaimedRun, StepRecord, Store } from '@hookflow/db';
 import type { StepResult, TriggerEvent } from '@hookflow/engine';
+import { maskHeaders } from '../hooks/redact.ts';
 import type { Logger } from '../logger.ts';
 import { ExecutionInterrupted, type RunExecutor } from './executor.ts';
 
@@ -70,7 +71,8 @@ export function createWorker(options: WorkerOptions): Worker {
       const trigger: TriggerEvent = {
         method: event.method,
         path: event.path,
-        headers: event.headers,
+        // Credentials and signatures stay out of the run history (and out of workflows).
+        headers: maskHeaders(event.headers),
         query: event.query,
         body: event.parsedBody,
         receivedAt: new Date(event.receivedAt).toISOString(),

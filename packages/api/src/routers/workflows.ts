@@ -1,4 +1,5 @@
 import {
+  maskSecrets,
   parseWorkflowDocument,
   validateWorkflow,
   type WorkflowDocument,
@@ -130,9 +131,19 @@ export const workflowsRouter = {
     return { deleted: true };
   }),
 
-  /** The draft as a portable document (what `hookflow export` writes). */
+  /** The draft as a portable document (what `hookflow export` writes), secrets masked. */
   export: publicProcedure.input(idInput).query(({ ctx, input }) => {
     const workflow = loadWorkflow(ctx, input.id);
-    return workflowDocumentSchema.parse(workflow.draft);
+    const document = workflowDocumentSchema.parse(workflow.draft);
+    return {
+      ...document,
+      nodes: document.nodes.map((node) => ({
+        ...node,
+        config: maskSecrets(node.config, ctx.registry.get(node.type)?.secretFields) as Record<
+          string,
+          unknown
+        >,
+      })),
+    };
   }),
 } satisfies TRPCRouterRecord;
