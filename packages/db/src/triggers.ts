@@ -18,6 +18,7 @@ export type TokenLookup =
   | { kind: 'unknown' };
 
 export function createTriggerStore({ db, sqlite }: DbHandle) {
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   return {
     /** What a trigger token leads to: a live workflow, a retired token (410) or nothing (404). */
     findByToken(token: string): TokenLookup {
@@ -67,7 +68,7 @@ export function createTriggerStore({ db, sqlite }: DbHandle) {
      * commits, so in-process caches know when to forget.
      */
     dataVersion(): number {
-      return sqlite.pragma('data_version', { simple: true }) as number;
+      return dataVersion.get() as number;
     },
   };
 }
