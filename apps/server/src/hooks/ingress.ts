@@ -240,6 +240,52 @@ export function registerIngress(
       };
 
       const methods: string[] = settings.methods;
+      const origin = request.headers.origin;
+      const corsAllowed =
+        origin !== undefined &&
+        (settings.corsOrigins.includes('*') || settings.corsOrigins.includes(origin));
+      if (corsAllowed) reply.header('access-control-allow-origin', origin).header('vary', 'origin');
+      if (request.method === 'OPTIONS') {
+        // A CORS preflight, or a sender checking what the URL accepts: nothing is recorded.
+        reply.header('allow', [...methods, 'OPTIONS'].join(', '));
+        if (corsAllowed) {
+          reply
+            .header('access-control-allow-methods', methods.join(', '))
+            .header(
+              'access-control-allow-headers',
+              request.headers['access-control-request-headers'] ?? 'content-type',
+            )
+            .header('access-control-max-age', '600');
+        }
+        return reply.code(204).send();
+      }
+      if (request.method === 'HEAD') {
+        // Some senders check that the URL exists before they save it.
+        return reply.code(200).send();
+      }
+      if (
+        settings.handshake === 'meta' &&
+        request.method === 'GET' &&
+        request.query &&
+        'hub.mode' in (request.query as object)
+      ) {
+        const query = request.query as Record<string, string>;
+        if (
+          query['hub.mode'] === 'subscribe' &&
+          settings.metaVerifyToken !== '' &&
+          query['hub.verify_token'] === settings.metaVerifyToken
+        ) {
+          return reply
+            .code(200)
+            .type('text/plain')
+            .send(query['hub.challenge'] ?? '');
+        }
+        return refuse(
+          403,
+          'bad_verify_token',
+          "hub.verify_token does not match the trigger's Meta verify token",
+        );
+      }
       if (!methods.includes(request.method)) {
         return refuse(405, 'method_not_allowed', `this trigger accepts ${methods.join(', ')}`, {
           allow: methods.join(', '),
@@ -304,6 +350,17 @@ export function registerIngress(
         throw error;
       }
 
+      if (
+        settings.handshake === 'slack' &&
+        parsed.kind === 'json' &&
+        (parsed.value as { type?: unknown } | null)?.type === 'url_verification'
+      ) {
+        // Slack checks the URL once, signed like any event: answer its challenge, run nothing.
+        return reply
+          .code(200)
+          .send({ challenge: (parsed.value as { challenge?: unknown }).challenge });
+      }
+
       const queryIndex = request.url.indexOf('?');
       const query = queryIndex === -1 ? {} : parseForm(request.url.slice(queryIndex + 1));
       const delivery = await deliveryId(settings, { headers, query, body: parsed.value });
@@ -341,6 +398,12 @@ export function registerIngress(
             ? options.worker.waitForRun(runId, settings.waitTimeoutMs)
             : null;
         options.worker.notify();
+        if (
+          settings.redirectUrl !== '' &&
+          (parsed.kind === 'form' || parsed.kind === 'multipart')
+        ) {
+          return reply.code(303).header('location', settings.redirectUrl).send();
+        }
         if (settings.responseMode === 'custom') {
           for (const { name, value } of settings.responseHeaders) reply.header(name, value);
           return reply.code(settings.responseStatus).send(settings.responseBody);

@@ -25,6 +25,20 @@ export const webhookTriggerConfig = z.object({
   responseHeaders: z.array(headerPair).default([]),
   responseBody: z.string().max(65_536).default(''),
   waitTimeoutMs: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** Browser origins allowed to post here (website forms, fetch); `*` for any. */
+  corsOrigins: z
+    .array(
+      z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'an origin like https://www.example.com, or *'),
+    )
+    .default([]),
+  /** After a browser form post, send the visitor here (303 See Other). */
+  redirectUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+  /**
+   * Answer a provider's URL check instead of running: slack answers the url_verification
+   * challenge; meta answers the hub.challenge GET when hub.verify_token matches.
+   */
+  handshake: z.enum(['none', 'slack', 'meta']).default('none'),
+  metaVerifyToken: z.string().max(200).default(''),
   /**
    * Delivery ids that run once. auto: the id headers of GitHub, Standard Webhooks/Svix,
    * Shopify and Idempotency-Key. header: the header named below. expression: a JSONata
@@ -125,6 +139,29 @@ export const webhookTrigger = defineNode({
     },
     {
       kind: 'select',
+      field: 'handshake',
+      label: 'Answer the URL check of',
+      options: [
+        { value: 'none', label: 'Nobody' },
+        { value: 'slack', label: 'Slack (url_verification)' },
+        { value: 'meta', label: 'Meta: Facebook, Instagram, WhatsApp (hub.challenge)' },
+      ],
+    },
+    {
+      kind: 'text',
+      field: 'metaVerifyToken',
+      label: 'Meta verify token',
+      showWhen: { field: 'handshake', equals: ['meta'] },
+    },
+    { kind: 'json', field: 'corsOrigins', label: 'Allowed browser origins (CORS)' },
+    {
+      kind: 'text',
+      field: 'redirectUrl',
+      label: 'After a form post, redirect to',
+      placeholder: 'https://…/thanks',
+    },
+    {
+      kind: 'select',
       field: 'dedupe',
       label: 'Run each delivery once',
       options: [
@@ -173,7 +210,7 @@ export const webhookTrigger = defineNode({
   // Settings are for the ingress; nothing in them is a template (a secret may hold "{{").
   literalFields: ['responseBody', 'dedupeExpression', 'auth'],
   // Every secret of every auth type sits in this one array; it is masked whole.
-  secretFields: ['auth.secrets'],
+  secretFields: ['auth.secrets', 'metaVerifyToken'],
   summary: (config) =>
     [
       config.methods.join(', '),
