@@ -33,6 +33,8 @@ const settings = {
   EXECUTION_STALL_MS: z.coerce.number().int().min(100).default(10_000),
   /** Queued runs above which triggers answer 503 with Retry-After instead of accepting more. */
   MAX_QUEUE_DEPTH: z.coerce.number().int().min(1).default(100_000),
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`; else only loopback may read it. */
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** How long in-flight runs may finish on shutdown before they are handed back. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 };

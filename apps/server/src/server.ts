@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Config } from './config.ts';
 import { createTriggerCache, registerIngress, sendError } from './hooks/ingress.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
 import { createInlineExecutor, createThreadExecutor } from './worker/executor.ts';
 import { createWorker, type Worker } from './worker/worker.ts';
 
@@ -26,7 +27,7 @@ export interface ServerDeps {
     | 'EXECUTION_THREADS'
     | 'EXECUTION_HEAP_MB'
     | 'EXECUTION_STALL_MS'
-  >;
+  > & { METRICS_TOKEN?: string | undefined };
   store: Store;
   registry: NodeRegistry;
   services: NodeServices;
@@ -47,6 +48,9 @@ export interface HookflowServer {
   /** Stops accepting, lets in-flight runs finish (or hands them back), closes the database. */
   stop(): Promise<void>;
 }
+
+const isLoopback = (address: string | undefined) =>
+  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 
 export const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -87,6 +91,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
     ...deps.worker,
   });
   const cache = createTriggerCache(store);
+  const metrics = createMetrics({ queueDepth: () => store.runs.queuedCount() });
 
   const context: ApiContext = {
     store,
@@ -103,7 +108,26 @@ export function createServer(deps: ServerDeps): HookflowServer {
       .send({ status: ready ? 'ready' : 'not ready', database: ready });
   });
 
+  app.get('/metrics', async (request, reply) => {
+    const token = config.METRICS_TOKEN;
+    const allowed = token
+      ? request.headers.authorization === `Bearer ${token}`
+      : isLoopback(request.socket.remoteAddress);
+    if (!allowed) {
+      return sendError(
+        reply,
+        token ? 401 : 403,
+        'metrics_forbidden',
+        token
+          ? 'send the metrics token as a Bearer token'
+          : 'metrics are served to this machine only; set METRICS_TOKEN to read them remotely',
+      );
+    }
+    return reply.type(metrics.contentType).send(await metrics.text());
+  });
+
   registerIngress(app, {
+    metrics,
     store,
     cache,
     worker,

@@ -1,6 +1,7 @@
 import type { Store, TriggerTarget } from '@hookflow/db';
 import { type WebhookTriggerConfig, webhookTrigger } from '@hookflow/nodes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Metrics } from '../metrics.ts';
 import type { Worker } from '../worker/worker.ts';
 import { BodyParseError, type ParsedBody, parseBody, parseForm } from './body.ts';
 import { deliveryId } from './dedupe.ts';
@@ -16,6 +17,7 @@ export interface IngressOptions {
   maxBodyBytes: number;
   /** Queued runs above which new requests are answered 503 with Retry-After. */
   maxQueueDepth: number;
+  metrics?: Pick<Metrics, 'request'>;
   publicUrl: string;
 }
 
@@ -168,6 +170,7 @@ export function registerIngress(
             ? 'the request could not be accepted; it was not recorded'
             : error.message;
         if (status === 500) request.log.error({ err: error }, 'webhook could not be accepted');
+        options.metrics?.request('refused', code);
         const token = (request.params as { token?: string } | undefined)?.token;
         const found = token ? cache.lookup(token) : null;
         if (found?.kind === 'live') {
@@ -227,6 +230,7 @@ export function registerIngress(
         extra: Record<string, string> = {},
       ) => {
         for (const [name, value] of Object.entries(extra)) reply.header(name, value);
+        options.metrics?.request('refused', code);
         await store.ingest.refuse({
           triggerId: target.triggerId,
           workflowId: target.workflowId,
@@ -386,6 +390,9 @@ export function registerIngress(
           ? { delivery: { id: delivery, windowMs: settings.dedupeWindowHours * 3_600_000 } }
           : {}),
       });
+      options.metrics?.request(
+        accepted.kind === 'duplicate' ? 'duplicate' : accepted.runId ? 'accepted' : 'sample',
+      );
       if (accepted.kind === 'duplicate') {
         return reply
           .code(200)
