@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { type ApiContext, appRouter } from '@hookflow/api';
+import { type ApiContext, appRouter, createLiveEvents } from '@hookflow/api';
 import type { Store } from '@hookflow/db';
 import type { NodeRegistry, NodeServices } from '@hookflow/engine';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
@@ -93,7 +93,9 @@ export function createServer(deps: ServerDeps): HookflowServer {
   const cache = createTriggerCache(store);
   const metrics = createMetrics({ queueDepth: () => store.runs.queuedCount() });
 
+  const live = createLiveEvents();
   const context: ApiContext = {
+    live,
     store,
     registry: deps.registry,
     publicUrl: config.PUBLIC_URL,
@@ -127,6 +129,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
   });
 
   registerIngress(app, {
+    live,
     metrics,
     store,
     cache,

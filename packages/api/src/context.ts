@@ -1,5 +1,6 @@
 import type { Store } from '@hookflow/db';
 import type { NodeRegistry } from '@hookflow/engine';
+import type { LiveEvents } from './live.ts';
 
 /** What every procedure may use. The server builds one per request; tests and the CLI build their own. */
 export interface ApiContext {
@@ -7,6 +8,8 @@ export interface ApiContext {
   registry: NodeRegistry;
   /** The address senders use, without a trailing slash: trigger URLs start with it. */
   publicUrl: string;
+  /** Live updates for subscriptions. */
+  live: LiveEvents;
   /** Told when a workflow's published version, state or token changes (caches forget it). */
   onWorkflowChanged?: (workflowId: string) => void;
 }

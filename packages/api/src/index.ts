@@ -1,4 +1,5 @@
 export type { ApiContext } from './context.ts';
+export { createLiveEvents, type LiveEvent, type LiveEvents } from './live.ts';
 export { type AppRouter, appRouter, createCaller } from './root.ts';
 export { triggerUrl } from './routers/workflows.ts';
 export { IssuesError } from './trpc.ts';

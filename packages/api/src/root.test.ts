@@ -6,6 +6,7 @@ import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLiveEvents } from './live.ts';
 import { createCaller } from './root.ts';
 import type { IssuesError } from './trpc.ts';
 
@@ -27,6 +28,7 @@ beforeEach(() => {
     store,
     registry: nodeRegistry,
     publicUrl: 'https://hooks.example.com',
+    live: createLiveEvents(),
     onWorkflowChanged: (id) => changed.push(id),
   });
 });

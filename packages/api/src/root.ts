@@ -1,3 +1,4 @@
+import { liveRouter } from './routers/live.ts';
 import { requestsRouter } from './routers/requests.ts';
 import { runsRouter } from './routers/runs.ts';
 import { workflowsRouter } from './routers/workflows.ts';
@@ -8,6 +9,7 @@ export const appRouter = router({
   workflows: workflowsRouter,
   runs: runsRouter,
   requests: requestsRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { type ApiContext, createCaller } from '@hookflow/api';
+import { type ApiContext, createCaller, createLiveEvents } from '@hookflow/api';
 import { createStore, runStatuses } from '@hookflow/db';
 import { nodeRegistry } from '@hookflow/nodes';
 import { TRPCError } from '@trpc/server';
@@ -98,7 +98,12 @@ async function withApi<T>(
 ): Promise<T> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const store = createStore(config.databaseFile, { synchronous: config.DB_SYNCHRONOUS });
-  const context: ApiContext = { store, registry: nodeRegistry, publicUrl: config.PUBLIC_URL };
+  const context: ApiContext = {
+    store,
+    registry: nodeRegistry,
+    publicUrl: config.PUBLIC_URL,
+    live: createLiveEvents(),
+  };
   try {
     return await work(createCaller(context));
   } finally {

@@ -1,3 +1,4 @@
+import type { LiveEvents } from '@hookflow/api';
 import type { Store, TriggerTarget } from '@hookflow/db';
 import { type WebhookTriggerConfig, webhookTrigger } from '@hookflow/nodes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +19,7 @@ export interface IngressOptions {
   /** Queued runs above which new requests are answered 503 with Retry-After. */
   maxQueueDepth: number;
   metrics?: Pick<Metrics, 'request'>;
+  live?: Pick<LiveEvents, 'publish'>;
   publicUrl: string;
 }
 
@@ -231,6 +233,14 @@ export function registerIngress(
       ) => {
         for (const [name, value] of Object.entries(extra)) reply.header(name, value);
         options.metrics?.request('refused', code);
+        options.live?.publish({
+          type: 'request',
+          workflowId: target.workflowId,
+          outcome: 'refused',
+          eventId: null,
+          runId: null,
+          receivedAt,
+        });
         await store.ingest.refuse({
           triggerId: target.triggerId,
           workflowId: target.workflowId,
@@ -390,9 +400,17 @@ export function registerIngress(
           ? { delivery: { id: delivery, windowMs: settings.dedupeWindowHours * 3_600_000 } }
           : {}),
       });
-      options.metrics?.request(
-        accepted.kind === 'duplicate' ? 'duplicate' : accepted.runId ? 'accepted' : 'sample',
-      );
+      const outcome =
+        accepted.kind === 'duplicate' ? 'duplicate' : accepted.runId ? 'accepted' : 'sample';
+      options.metrics?.request(outcome);
+      options.live?.publish({
+        type: 'request',
+        workflowId: target.workflowId,
+        outcome,
+        eventId: accepted.eventId,
+        runId: accepted.runId,
+        receivedAt,
+      });
       if (accepted.kind === 'duplicate') {
         return reply
           .code(200)
