@@ -37,6 +37,11 @@ const settings = {
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** How long in-flight runs may finish on shutdown before they are handed back. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * How long a worker's claim on a run holds without renewal (renewed every third of it): a run
+   * whose worker vanished without its process ending is taken over after this long.
+   */
+  LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
 };
 
 export type SettingName = keyof typeof settings;

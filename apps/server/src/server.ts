@@ -24,6 +24,7 @@ export interface ServerDeps {
     | 'MAX_QUEUE_DEPTH'
     | 'WORKER_CONCURRENCY'
     | 'SHUTDOWN_TIMEOUT_MS'
+    | 'LEASE_MS'
     | 'EXECUTION_THREADS'
     | 'EXECUTION_HEAP_MB'
     | 'EXECUTION_STALL_MS'
@@ -37,7 +38,7 @@ export interface ServerDeps {
   /** A module (URL) exporting the `nodeRegistry` execution threads load; tests only. */
   registryModule?: string;
   /** Worker tuning, for tests. */
-  worker?: { leaseMs?: number; pollMs?: number };
+  worker?: { pollMs?: number };
 }
 
 export interface HookflowServer {
@@ -88,6 +89,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
     executor,
     logger,
     concurrency: config.WORKER_CONCURRENCY,
+    leaseMs: config.LEASE_MS,
     ...deps.worker,
   });
   const cache = createTriggerCache(store);
@@ -100,6 +102,8 @@ export function createServer(deps: ServerDeps): HookflowServer {
     registry: deps.registry,
     publicUrl: config.PUBLIC_URL,
     onWorkflowChanged: () => cache.clear(),
+    onRunQueued: () => worker.notify(),
+    onCancelRun: (runId) => worker.cancel(runId),
   };
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -1,5 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,10 +23,18 @@ export interface SinkRequest {
   body: string;
 }
 
-/** A loopback HTTP server that records what it receives. */
-export async function startSink(status = 200) {
+/**
+ * A loopback HTTP server that records what it receives; `delayMs` makes it answer slowly;
+ * `setStatus` and `setDelayMs` change how it answers from then on.
+ */
+export async function startSink(initialStatus = 200, options: { delayMs?: number } = {}) {
+  let status = initialStatus;
+  let delayMs = options.delayMs ?? 0;
   const received: SinkRequest[] = [];
   const waiters: (() => void)[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const answer = (res: ServerResponse) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end('{"received":true}');
   const server = createHttpServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -33,7 +45,15 @@ export async function startSink(status = 200) {
         headers: req.headers,
         body: Buffer.concat(chunks).toString(),
       });
-      res.writeHead(status, { 'content-type': 'application/json' }).end('{"received":true}');
+      if (delayMs > 0) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          answer(res);
+        }, delayMs);
+        timers.add(timer);
+      } else {
+        answer(res);
+      }
       for (const wake of waiters.splice(0)) wake();
     });
   });
@@ -42,7 +62,18 @@ export async function startSink(status = 200) {
   return {
     url,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    setStatus: (next: number) => {
+      status = next;
+    },
+    setDelayMs: (next: number) => {
+      delayMs = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -54,6 +85,8 @@ export async function startHookflow(
     stallMs?: number;
     registryModule?: string;
     maxQueueDepth?: number;
+    leaseMs?: number;
+    shutdownTimeoutMs?: number;
   } = {},
 ) {
   const registry = options.registryModule
@@ -70,7 +103,8 @@ export async function startHookflow(
       MAX_BODY_BYTES: 64 * 1024,
       MAX_QUEUE_DEPTH: options.maxQueueDepth ?? 10_000,
       WORKER_CONCURRENCY: 4,
-      SHUTDOWN_TIMEOUT_MS: 2000,
+      SHUTDOWN_TIMEOUT_MS: options.shutdownTimeoutMs ?? 2000,
+      LEASE_MS: options.leaseMs ?? 30_000,
       EXECUTION_THREADS: options.threads ?? 1,
       EXECUTION_HEAP_MB: 128,
       EXECUTION_STALL_MS: options.stallMs ?? 2000,
@@ -150,5 +184,41 @@ export function forwardingWorkflow(sinkUrl: string) {
     ],
     edges: [{ id: 'e1', source: 'trigger', target: 'forward' }],
     settings: {},
+  };
+}
+
+/** Webhook -> HTTP request that posts the trigger's body to `url`, with an `x-version` header. */
+export function relayWorkflow(
+  url: string,
+  options: { name?: string; version?: string; settings?: Record<string, unknown> } = {},
+) {
+  return {
+    format: WORKFLOW_FORMAT,
+    name: options.name ?? 'Relay',
+    nodes: [
+      {
+        id: 'trigger',
+        key: 'trigger',
+        type: 'webhook-trigger',
+        name: 'Webhook',
+        config: {},
+        position: { x: 0, y: 0 },
+      },
+      {
+        id: 'forward',
+        key: 'forward',
+        type: 'http-request',
+        name: 'Forward',
+        config: {
+          method: 'POST',
+          url,
+          headers: [{ name: 'x-version', value: options.version ?? 'one' }],
+          body: '{{ trigger.body }}',
+        },
+        position: { x: 200, y: 0 },
+      },
+    ],
+    edges: [{ id: 'e', source: 'trigger', target: 'forward' }],
+    settings: options.settings ?? {},
   };
 }

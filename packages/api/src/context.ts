@@ -12,4 +12,11 @@ export interface ApiContext {
   live: LiveEvents;
   /** Told when a workflow's published version, state or token changes (caches forget it). */
   onWorkflowChanged?: (workflowId: string) => void;
+  /** Told when a run was queued (replayed, resumed) so the worker looks for work at once. */
+  onRunQueued?: (runId: string) => void;
+  /**
+   * Told when a run was canceled, so the worker executing it in this process stops it now. A
+   * worker in another process notices at its next lease renewal.
+   */
+  onCancelRun?: (runId: string) => void;
 }

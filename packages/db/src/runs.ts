@@ -1,5 +1,7 @@
 import type { DbHandle } from './client.ts';
 import type { GroupCommit } from './group-commit.ts';
+import { newId } from './ids.ts';
+import type { WorkerLocks } from './worker-locks.ts';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'filtered' | 'canceled';
 export const runStatuses: readonly RunStatus[] = [
@@ -58,11 +60,16 @@ export interface RunSummary {
   versionId: string;
   eventId: string;
   status: RunStatus;
+  /** 1 for the first execution; each resume or automatic retry adds one. */
   attempt: number;
   error: unknown;
   queuedAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** A queued run waiting for an automatic retry is not started before this time. */
+  notBefore: number | null;
+  /** The run this one replays. */
+  replayOf: string | null;
 }
 
 export interface RunDetail extends RunSummary {
@@ -96,6 +103,8 @@ interface RunRow {
   queued_at: number;
   started_at: number | null;
   finished_at: number | null;
+  not_before: number | null;
+  replay_of: string | null;
 }
 
 const toSummary = (row: RunRow): RunSummary => ({
@@ -110,16 +119,23 @@ const toSummary = (row: RunRow): RunSummary => ({
   queuedAt: row.queued_at,
   startedAt: row.started_at,
   finishedAt: row.finished_at,
+  notBefore: row.not_before,
+  replayOf: row.replay_of,
 });
 
+/** Why a run could not be changed: it does not exist, or its status does not allow it. */
+export type RunChangeRefusal = { kind: 'not-found' } | { kind: 'wrong-status'; status: RunStatus };
+
 /** The run queue (claimed with leases) and the run history. */
-export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit) {
+export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks: WorkerLocks) {
+  // A run waiting for a retry stays queued with a `not_before` time: the scan over the
+  // (status, id) index skips it, and there are few of them.
   const claim = sqlite.prepare(`UPDATE runs
     SET status = 'running', lease_owner = @worker, lease_expires_at = @until,
-        started_at = coalesce(started_at, @now)
+        started_at = coalesce(started_at, @now), not_before = NULL
     WHERE id IN (
       SELECT id FROM (
-        SELECT id FROM runs WHERE status = 'queued'
+        SELECT id FROM runs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
         UNION ALL
         SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < @now
       ) ORDER BY id LIMIT @limit)
@@ -129,11 +145,29 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit) {
     sqlite.prepare(`UPDATE runs SET status = 'queued', interruptions = interruptions + 1,
     lease_owner = NULL, lease_expires_at = NULL
     WHERE id = ? AND lease_owner = ? AND status = 'running'`);
-  const extend = sqlite.prepare(
-    `UPDATE runs SET lease_expires_at = @until WHERE lease_owner = @worker AND status = 'running'`,
-  );
+  const extend = sqlite.prepare(`UPDATE runs SET lease_expires_at = @until
+    WHERE id IN (SELECT value FROM json_each(@ids)) AND lease_owner = @worker AND status = 'running'
+    RETURNING id`);
   const release = sqlite.prepare(`UPDATE runs SET status = 'queued', lease_owner = NULL,
     lease_expires_at = NULL WHERE lease_owner = ? AND status = 'running'`);
+  const leaseOwners = sqlite.prepare(
+    `SELECT DISTINCT lease_owner AS owner FROM runs WHERE status = 'running' AND lease_owner IS NOT NULL`,
+  );
+  const retry = sqlite.prepare(`UPDATE runs SET status = 'queued', attempt = attempt + 1,
+    error = @error, output = NULL, not_before = @notBefore, lease_owner = NULL,
+    lease_expires_at = NULL
+    WHERE id = @id AND lease_owner = @worker AND status = 'running'`);
+  const cancel = sqlite.prepare(`UPDATE runs SET status = 'canceled', error = @error,
+    finished_at = @now, not_before = NULL, lease_owner = NULL, lease_expires_at = NULL
+    WHERE id = @id AND status IN ('queued', 'running')`);
+  const resume = sqlite.prepare(`UPDATE runs SET status = 'queued', attempt = attempt + 1,
+    error = NULL, output = NULL, finished_at = NULL, not_before = NULL, lease_owner = NULL,
+    lease_expires_at = NULL
+    WHERE id = ? AND status = 'failed' RETURNING attempt`);
+  const replay = sqlite.prepare(`INSERT INTO runs
+    (id, workflow_id, version_id, event_id, status, attempt, queued_at, replay_of)
+    SELECT @newId, workflow_id, @versionId, event_id, 'queued', 1, @now, id FROM runs WHERE id = @id`);
+  const selectStatus = sqlite.prepare('SELECT status FROM runs WHERE id = ?');
   const insertStep = sqlite.prepare(`INSERT INTO run_steps
     (run_id, node_id, node_key, node_type, status, input, config, output, error, handles,
      started_at, finished_at, duration_ms, attempt)
@@ -146,6 +180,14 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit) {
   const selectRun = sqlite.prepare(`SELECT runs.*, workflows.name AS workflow_name FROM runs
     JOIN workflows ON workflows.id = runs.workflow_id WHERE runs.id = ?`);
   const countQueued = sqlite.prepare(`SELECT count(*) AS n FROM runs WHERE status = 'queued'`);
+  const canceledError = JSON.stringify({ message: 'the run was canceled', code: 'CANCELED' });
+
+  const statusOf = (runId: string): RunStatus | null =>
+    (selectStatus.get(runId) as { status: RunStatus } | undefined)?.status ?? null;
+  const refusal = (runId: string): RunChangeRefusal => {
+    const status = statusOf(runId);
+    return status ? { kind: 'wrong-status', status } : { kind: 'not-found' };
+  };
 
   const toEvent = (row: Record<string, unknown>): StoredEvent => ({
     id: row.id as string,
@@ -198,12 +240,95 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit) {
       );
     },
 
-    /** Keeps this worker's leases alive while it is still working on them. */
-    extendLeases(worker: string, leaseMs: number, now = Date.now()): Promise<void> {
+    /**
+     * Keeps the leases of the runs this worker is still working on; resolves with those it still
+     * holds. A run missing from the answer was canceled or taken over: the worker stops it.
+     */
+    extendLeases(
+      worker: string,
+      runIds: readonly string[],
+      leaseMs: number,
+      now = Date.now(),
+    ): Promise<string[]> {
+      const ids = JSON.stringify(runIds);
+      return commit.write(() =>
+        (extend.all({ worker, ids, until: now + leaseMs }) as { id: string }[]).map((r) => r.id),
+      );
+    },
+
+    /**
+     * Queues again, at once, the runs whose worker is certainly gone (its process ended, see
+     * worker-locks.ts); the others wait for their leases to expire. Resolves with how many.
+     */
+    reclaimOrphans(self: string): Promise<number> {
+      const owners = (leaseOwners.all() as { owner: string }[])
+        .map((row) => row.owner)
+        .filter((owner) => owner !== self && locks.isDead(owner));
+      if (owners.length === 0) return Promise.resolve(0);
+      return commit.write(() => owners.reduce((sum, owner) => sum + release.run(owner).changes, 0));
+    },
+
+    /** Holds a worker's liveness lock while it runs; see worker-locks.ts. */
+    holdWorkerLock(worker: string): { release(): void } {
+      return locks.hold(worker);
+    },
+
+    /**
+     * Queues a failed run again for an automatic retry, from its failed step, not before
+     * `notBefore`. Its error stays visible while it waits. False when the lease was lost.
+     */
+    retry(input: {
+      id: string;
+      worker: string;
+      error: unknown;
+      notBefore: number;
+    }): Promise<boolean> {
+      const params = {
+        id: input.id,
+        worker: input.worker,
+        error: json(input.error ?? undefined),
+        notBefore: input.notBefore,
+      };
+      return commit.write(() => retry.run(params).changes > 0);
+    },
+
+    /**
+     * Cancels a queued or running run. A running run's worker notices at its next lease
+     * renewal (or at once when told in-process) and stops it.
+     */
+    cancel(runId: string, now = Date.now()): Promise<{ kind: 'canceled' } | RunChangeRefusal> {
+      return commit.write(() =>
+        cancel.run({ id: runId, now, error: canceledError }).changes > 0
+          ? { kind: 'canceled' as const }
+          : refusal(runId),
+      );
+    },
+
+    /**
+     * Queues a failed run again from its failed step, on the version it ran: finished steps
+     * are kept and the steps run now are recorded with the next attempt number.
+     */
+    resume(runId: string): Promise<{ kind: 'resumed'; attempt: number } | RunChangeRefusal> {
       return commit.write(() => {
-        extend.run({ worker, until: now + leaseMs });
+        const row = resume.get(runId) as { attempt: number } | undefined;
+        return row ? { kind: 'resumed' as const, attempt: row.attempt } : refusal(runId);
       });
     },
+
+    /** Queues a new run of a run's event on `versionId`, linked to it; null when it is unknown. */
+    replay(input: { runId: string; versionId: string; now?: number }): Promise<string | null> {
+      const id = newId('run');
+      const params = {
+        newId: id,
+        id: input.runId,
+        versionId: input.versionId,
+        now: input.now ?? Date.now(),
+      };
+      return commit.write(() => (replay.run(params).changes > 0 ? id : null));
+    },
+
+    /** A run's status, or null when there is no such run. */
+    status: statusOf,
 
     /**
      * Puts a run back in the queue after its execution thread was stopped under it; the next
@@ -292,7 +417,7 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit) {
         .prepare(
           `SELECT runs.id, runs.workflow_id, workflows.name AS workflow_name, runs.version_id,
              runs.event_id, runs.status, runs.attempt, runs.error, runs.queued_at, runs.started_at,
-             runs.finished_at
+             runs.finished_at, runs.not_before, runs.replay_of
            FROM runs JOIN workflows ON workflows.id = runs.workflow_id
            ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
            ORDER BY runs.id DESC LIMIT @limit`,

@@ -105,6 +105,10 @@ export const runs = sqliteTable(
     finishedAt: integer('finished_at'),
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: integer('lease_expires_at'),
+    /** A queued run is not claimed before this time (an automatic retry waiting its backoff). */
+    notBefore: integer('not_before'),
+    /** The run this one replays (the same event, run again on the then published version). */
+    replayOf: text('replay_of'),
   },
   (table) => [
     index('runs_status').on(table.status, table.id),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -238,5 +238,140 @@ describe('the store on a real SQLite file', () => {
       ['accepted', 202, null],
     ]);
     expect(log.items[2]?.runId).toBe(first.runId);
+  });
+});
+
+describe('run control: retries, cancel, resume, replay, orphans', () => {
+  const queueRun = async () => {
+    const wf = store.workflows.create({ name: 'A', document: {} });
+    const version = store.workflows.publish(wf.id, { document: {} });
+    const lookup = store.triggers.findByToken(wf.triggerToken);
+    if (lookup.kind !== 'live') throw new Error('expected a live trigger');
+    const { runId } = await store.ingest.accept({
+      ...facts,
+      triggerId: lookup.target.triggerId,
+      workflowId: wf.id,
+      versionId: version.id,
+      event: incoming('{}'),
+    });
+    return { runId: runId!, workflowId: wf.id, versionId: version.id };
+  };
+  const fail = (id: string, worker: string) =>
+    store.runs.finish({ id, worker, status: 'failed', error: { message: 'boom' }, output: null });
+
+  it('holds a retried run back until its time, then claims it with the next attempt', async () => {
+    const { runId } = await queueRun();
+    const now = Date.now();
+    await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000, now });
+    expect(
+      await store.runs.retry({
+        id: runId,
+        worker: 'w',
+        error: { message: 'boom' },
+        notBefore: now + 1000,
+      }),
+    ).toBe(true);
+    expect(store.runs.get(runId)).toMatchObject({
+      status: 'queued',
+      attempt: 2,
+      notBefore: now + 1000,
+      error: { message: 'boom' },
+    });
+    expect(
+      await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000, now: now + 999 }),
+    ).toEqual([]);
+    const [claimed] = await store.runs.claim({
+      worker: 'w',
+      limit: 1,
+      leaseMs: 30_000,
+      now: now + 1000,
+    });
+    expect(claimed).toMatchObject({ id: runId, attempt: 2 });
+    expect(store.runs.get(runId)?.notBefore).toBeNull();
+  });
+
+  it('cancels queued and running runs only; a canceled run is no longer leased', async () => {
+    const queued = await queueRun();
+    expect(await store.runs.cancel(queued.runId)).toEqual({ kind: 'canceled' });
+    expect(store.runs.get(queued.runId)).toMatchObject({
+      status: 'canceled',
+      error: { code: 'CANCELED' },
+    });
+    expect(await store.runs.cancel(queued.runId)).toEqual({
+      kind: 'wrong-status',
+      status: 'canceled',
+    });
+    expect(await store.runs.cancel('run_nope')).toEqual({ kind: 'not-found' });
+
+    const running = await queueRun();
+    await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000 });
+    expect(await store.runs.extendLeases('w', [running.runId], 30_000)).toEqual([running.runId]);
+    expect(await store.runs.cancel(running.runId)).toEqual({ kind: 'canceled' });
+    expect(await store.runs.extendLeases('w', [running.runId], 30_000)).toEqual([]);
+    expect(
+      await store.runs.finish({
+        id: running.runId,
+        worker: 'w',
+        status: 'succeeded',
+        error: null,
+        output: 1,
+      }),
+    ).toBe(false);
+    expect(store.runs.status(running.runId)).toBe('canceled');
+  });
+
+  it('resumes only a failed run, keeping its steps, with the next attempt', async () => {
+    const { runId } = await queueRun();
+    expect(await store.runs.resume(runId)).toEqual({ kind: 'wrong-status', status: 'queued' });
+    await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000 });
+    await fail(runId, 'w');
+    expect(await store.runs.resume(runId)).toEqual({ kind: 'resumed', attempt: 2 });
+    expect(store.runs.get(runId)).toMatchObject({
+      status: 'queued',
+      attempt: 2,
+      error: null,
+      finishedAt: null,
+    });
+    expect(await store.runs.resume('run_nope')).toEqual({ kind: 'not-found' });
+  });
+
+  it('replays a run as a new queued run of the same event, linked to it', async () => {
+    const original = await queueRun();
+    const replayId = await store.runs.replay({
+      runId: original.runId,
+      versionId: original.versionId,
+    });
+    const replay = store.runs.get(replayId!);
+    expect(replay).toMatchObject({
+      status: 'queued',
+      attempt: 1,
+      replayOf: original.runId,
+      eventId: store.runs.get(original.runId)?.eventId,
+    });
+    expect(
+      await store.runs.replay({ runId: 'run_nope', versionId: original.versionId }),
+    ).toBeNull();
+  });
+
+  it('queues again the runs of a worker that is gone, not those of one that lives', async () => {
+    const live = await queueRun();
+    const gone = await queueRun();
+    const legacy = await queueRun();
+    const lock = store.runs.holdWorkerLock('worker-live');
+    await store.runs.claim({ worker: 'worker-live', limit: 1, leaseMs: 30_000 });
+    await store.runs.claim({ worker: 'worker-gone', limit: 1, leaseMs: 30_000 });
+    await store.runs.claim({ worker: 'worker-legacy', limit: 1, leaseMs: 30_000 });
+    // What a killed worker leaves behind: its lock file, with nobody holding the lock.
+    writeFileSync(join(dir, 'test.db-workers', 'worker-gone.lock'), '');
+
+    expect(await store.runs.reclaimOrphans('worker-new')).toBe(1);
+    expect(store.runs.status(gone.runId)).toBe('queued');
+    expect(store.runs.status(live.runId)).toBe('running');
+    // Without a lock file its worker is not known to be gone: the lease decides.
+    expect(store.runs.status(legacy.runId)).toBe('running');
+    expect(existsSync(join(dir, 'test.db-workers', 'worker-gone.lock'))).toBe(false);
+
+    lock.release();
+    expect(existsSync(join(dir, 'test.db-workers', 'worker-live.lock'))).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { createGroupCommit } from './group-commit.ts';
 import { createIngestStore } from './ingest.ts';
 import { createRunStore } from './runs.ts';
 import { createTriggerStore } from './triggers.ts';
+import { createWorkerLocks } from './worker-locks.ts';
 import { createWorkflowStore } from './workflows.ts';
 
 /**
@@ -16,7 +17,7 @@ export function createStore(file: string, options: DbOptions = {}) {
     workflows: createWorkflowStore(handle),
     triggers: createTriggerStore(handle),
     ingest: createIngestStore(handle, commit),
-    runs: createRunStore(handle, commit),
+    runs: createRunStore(handle, commit, createWorkerLocks(file)),
     /** True when the database answers and every migration is applied. */
     ready(): boolean {
       try {

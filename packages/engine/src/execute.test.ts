@@ -322,8 +322,8 @@ describe('executeWorkflow', () => {
     );
     setTimeout(() => controller.abort(), 20);
     const result = await pending;
-    expect(result.status).toBe('failed');
-    expect(result.error?.code).toBe('CANCELED');
+    expect(result.status).toBe('canceled');
+    expect(result.error).toMatchObject({ nodeId: 'slow', code: 'CANCELED' });
   });
 
   it('does not run again the steps that already finished', async () => {

@@ -58,7 +58,7 @@ export interface StepResult {
 export interface RunResult {
   status: Exclude<RunStatus, 'queued' | 'running'>;
   steps: StepResult[];
-  /** The step that stopped the run, when it failed. */
+  /** The step that stopped the run, when it failed (or the step that was canceled). */
   error: (StepError & { nodeId: string }) | null;
   /** The output of the last step that ran. */
   output: unknown;
@@ -227,8 +227,9 @@ export async function executeWorkflow(
   }
 
   let status: RunResult['status'];
-  if (failure) status = 'failed';
-  else if (options.signal?.aborted) status = 'canceled';
+  // A step stopped by the run's own signal failed because the run was canceled, not by itself.
+  if (options.signal?.aborted) status = 'canceled';
+  else if (failure) status = 'failed';
   else if (filtered && !leafRan) status = 'filtered';
   else status = 'succeeded';
   return {

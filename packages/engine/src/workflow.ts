@@ -31,10 +31,33 @@ export const workflowEdgeSchema = z.object({
   target: z.string().min(1),
 });
 
+/** Automatic retries of failed runs: off unless `attempts` is above 0. */
+export const retrySettingsSchema = z.object({
+  /** How many times a failed run is queued again by itself, from its failed step. */
+  attempts: z.number().int().min(0).max(10),
+  /** The wait before the first retry; each next retry waits twice as long as the one before. */
+  initialDelayMs: z.number().int().min(0).max(86_400_000).default(1000),
+  /** The longest wait between two attempts. */
+  maxDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
+});
+
 export const workflowSettingsSchema = z.looseObject({
   /** Per-node timeout when a node sets none, in milliseconds. */
   nodeTimeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  retry: retrySettingsSchema.optional(),
 });
+
+export type WorkflowSettings = z.infer<typeof workflowSettingsSchema>;
+export type RetrySettings = z.infer<typeof retrySettingsSchema>;
+
+/**
+ * How long to wait before retrying a run whose attempt number `attempt` just failed, or null
+ * when it gets no more retries (attempt 1 is the first execution).
+ */
+export function retryDelayMs(retry: RetrySettings | undefined, attempt: number): number | null {
+  if (!retry || attempt > retry.attempts) return null;
+  return Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1));
+}
 
 export const workflowDocumentSchema = z.object({
   format: z.literal(WORKFLOW_FORMAT, {

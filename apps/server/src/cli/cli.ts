@@ -17,11 +17,14 @@ Commands:
   export <workflow-id> [--out f] print (or write) a workflow document
   runs [--workflow <id>] [--status <s>] [--limit <n>] [--json]
                                  list recent runs, newest first
+  runs replay <run-id> [--json]  run a run's event again on the current published version
+  runs resume <run-id> [--json]  queue a failed run again from its failed step
+  runs cancel <run-id> [--json]  cancel a queued or running run
 
 Settings (environment variable or flag): PORT --port, HOST --host, DATA_DIR --data-dir,
 PUBLIC_URL --public-url, LOG_LEVEL --log-level, LOG_FORMAT --log-format,
 DB_SYNCHRONOUS --db-synchronous, WORKER_CONCURRENCY --worker-concurrency,
-MAX_BODY_BYTES --max-body-bytes, SHUTDOWN_TIMEOUT_MS --shutdown-timeout-ms`;
+MAX_BODY_BYTES --max-body-bytes, SHUTDOWN_TIMEOUT_MS --shutdown-timeout-ms, LEASE_MS --lease-ms`;
 
 export interface CliIo {
   out: (text: string) => void;
@@ -67,7 +70,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       case 'export':
         return await exportWorkflow(config, args, flags, io);
       case 'runs':
-        return await listRuns(config, flags, io);
+        return args.length > 0
+          ? await changeRun(config, args, flags, io)
+          : await listRuns(config, flags, io);
       default:
         io.err(`error: unknown command "${command}"\n\n${usage}`);
         return 2;
@@ -192,8 +197,49 @@ async function listRuns(config: Config, flags: Record<string, string>, io: CliIo
           new Date(run.queuedAt).toISOString(),
           run.workflowName,
           duration,
-        ].join('  '),
+          run.attempt > 1 ? `attempt ${run.attempt}` : '',
+          run.replayOf ? `replay of ${run.replayOf}` : '',
+        ]
+          .join('  ')
+          .trimEnd(),
       );
+    }
+    return 0;
+  });
+}
+
+const runActions = ['replay', 'resume', 'cancel'] as const;
+
+/** `runs replay|resume|cancel <id>`: the API's run actions; a running server picks them up. */
+async function changeRun(
+  config: Config,
+  args: string[],
+  flags: Record<string, string>,
+  io: CliIo,
+): Promise<number> {
+  const [action, id] = args;
+  const known = runActions.find((name) => name === action);
+  if (!known) {
+    throw new CliError(`unknown runs command "${action}": use ${runActions.join(', ')}`);
+  }
+  if (!id) throw new CliError(`runs ${known} needs a run id: hookflow runs ${known} <run-id>`);
+  return withApi(config, async (api) => {
+    const json = flags['--json'] === 'true';
+    if (known === 'replay') {
+      const result = await api.runs.replay({ id });
+      if (json) io.out(JSON.stringify(result));
+      else {
+        io.err(`Queued run ${result.id}, a replay of ${id}.`);
+        io.out(result.id);
+      }
+    } else if (known === 'resume') {
+      const result = await api.runs.resume({ id });
+      if (json) io.out(JSON.stringify(result));
+      else io.out(`Queued run ${id} again from its failed step (attempt ${result.attempt}).`);
+    } else {
+      const result = await api.runs.cancel({ id });
+      if (json) io.out(JSON.stringify(result));
+      else io.out(`Canceled run ${id}.`);
     }
     return 0;
   });

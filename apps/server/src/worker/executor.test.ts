@@ -92,6 +92,6 @@ describe('the thread executor', () => {
       abort.signal,
     );
     setTimeout(() => abort.abort(), 50);
-    expect(await pending).toMatchObject({ status: 'failed', error: { code: 'CANCELED' } });
+    expect(await pending).toMatchObject({ status: 'canceled', error: { code: 'CANCELED' } });
   });
 });

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ClaimedRun, StepRecord, Store } from '@hookflow/db';
-import type { StepResult, TriggerEvent } from '@hookflow/engine';
+import {
+  type RetrySettings,
+  retryDelayMs,
+  type StepResult,
+  type TriggerEvent,
+  workflowDocumentSchema,
+} from '@hookflow/engine';
 import { maskHeaders } from '../hooks/redact.ts';
 import type { Logger } from '../logger.ts';
 import { ExecutionInterrupted, type RunExecutor } from './executor.ts';
@@ -11,7 +17,10 @@ export interface WorkerOptions {
   logger: Logger;
   /** Runs executed at the same time. */
   concurrency: number;
-  /** How long a claim holds before another worker may take the run over. */
+  /**
+   * How long a claim holds before another worker may take the run over (renewed every third of
+   * it); the worker also notices canceled runs when it renews.
+   */
   leaseMs?: number;
   /** How often to look for work when nothing wakes the worker. */
   pollMs?: number;
@@ -35,37 +44,99 @@ export interface Worker {
    * before the run can be claimed (right after it is queued) to be sure not to miss it.
    */
   waitForRun(runId: string, timeoutMs: number): Promise<FinishedRun | null>;
+  /** Stops a run this worker is executing, which was just canceled in the database. */
+  cancel(runId: string): void;
   /** Stops claiming, waits for in-flight runs up to `deadlineMs`, hands the rest back. */
   stop(deadlineMs: number): Promise<void>;
   readonly inFlight: number;
 }
 
+/** Why this worker stopped a run before it finished. */
+type StopReason =
+  /** Canceled through the API: the database already says so. */
+  | 'canceled'
+  /** The process is shutting down: the run goes back to the queue. */
+  | 'shutdown'
+  /** Its lease was taken over by another worker: that worker finishes it. */
+  | 'lost';
+
+interface InFlight {
+  promise: Promise<void>;
+  abort: AbortController;
+  stop?: StopReason;
+}
+
+const settingsOnly = workflowDocumentSchema.pick({ settings: true });
+const canceledError = { message: 'the run was canceled', code: 'CANCELED' };
+
 /**
- * Claims queued runs with a lease and executes them. A run whose worker died is claimed again
- * once its lease expires; steps that already finished are not run again.
+ * Claims queued runs with a lease and executes them. When it starts, it queues again the runs
+ * of workers whose process is gone (see worker-locks.ts in the db package); any other run whose
+ * worker died is claimed again once its lease expires. Steps that already finished are not run
+ * again. A failed run of a workflow with `settings.retry` is queued again after a backoff.
  */
 export function createWorker(options: WorkerOptions): Worker {
   const id = `worker-${randomBytes(6).toString('hex')}`;
   const leaseMs = options.leaseMs ?? 30_000;
   const pollMs = options.pollMs ?? 1000;
   const { store, logger } = options;
-  const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  const running = new Map<string, InFlight>();
   let state: 'idle' | 'running' | 'stopping' = 'idle';
   let wake: (() => void) | null = null;
   let loopDone: Promise<void> = Promise.resolve();
   let leaseTimer: NodeJS.Timeout | undefined;
+  let lock: { release(): void } | undefined;
+  const retryTimers = new Set<NodeJS.Timeout>();
   let claimAgain = false;
   const waiters = new Map<string, Set<(run: FinishedRun) => void>>();
 
-  const execute = async (run: ClaimedRun, abort: AbortController): Promise<void> => {
+  const notify = () => {
+    claimAgain = true;
+    wake?.();
+  };
+
+  const settle = (runId: string, finished: FinishedRun) => {
+    const listeners = waiters.get(runId);
+    if (!listeners) return;
+    waiters.delete(runId);
+    for (const listener of listeners) listener(finished);
+  };
+
+  const stopRun = (runId: string, reason: StopReason) => {
+    const entry = running.get(runId);
+    if (!entry || entry.stop) return;
+    entry.stop = reason;
+    entry.abort.abort();
+  };
+
+  const renewLeases = async () => {
+    const ids = [...running.keys()];
+    if (ids.length === 0) return;
+    const held = new Set(await store.runs.extendLeases(id, ids, leaseMs));
+    for (const runId of ids) {
+      if (held.has(runId) || !running.has(runId)) continue;
+      // Canceled from another process (the CLI), or taken over after this worker was too slow.
+      stopRun(runId, store.runs.status(runId) === 'canceled' ? 'canceled' : 'lost');
+    }
+  };
+
+  const execute = async (run: ClaimedRun, entry: InFlight): Promise<void> => {
+    const { abort } = entry;
     let status: 'succeeded' | 'failed' | 'filtered' | 'canceled' = 'failed';
     let error: unknown = null;
     let output: unknown;
     let response: { value: unknown } | undefined;
+    let retry: RetrySettings | undefined;
     const stepWrites: Promise<void>[] = [];
+    // A step cut short because this run is handed back or taken over runs again: not recorded.
+    const record = (step: StepResult) => {
+      if (entry.stop && entry.stop !== 'canceled' && step.status === 'failed') return;
+      stepWrites.push(store.runs.appendStep(run.id, toRecord(step)));
+    };
     try {
       const version = store.workflows.getVersion(run.versionId);
       if (!version) throw new Error(`version ${run.versionId} does not exist`);
+      retry = settingsOnly.safeParse(version.document).data?.settings.retry;
       const event = store.runs.event(run.eventId);
       if (!event) throw new Error(`event ${run.eventId} is missing`);
       const trigger: TriggerEvent = {
@@ -92,7 +163,7 @@ export function createWorker(options: WorkerOptions): Worker {
           attempt: run.attempt,
           isolated: run.interruptions > 0,
         },
-        { onStep: (step) => void stepWrites.push(store.runs.appendStep(run.id, toRecord(step))) },
+        { onStep: record },
         abort.signal,
       );
       status = result.status;
@@ -125,20 +196,39 @@ export function createWorker(options: WorkerOptions): Worker {
       }
     }
     await Promise.all(stepWrites);
-    if (state === 'stopping' && status === 'canceled') return; // handed back, not canceled
+    if (entry.stop === 'canceled') {
+      settle(run.id, { status: 'canceled', error: canceledError, output });
+      logger.debug({ runId: run.id }, 'run canceled');
+      return;
+    }
+    if (entry.stop === 'lost') {
+      logger.warn({ runId: run.id }, 'run lease was lost before it finished');
+      return;
+    }
+    // Handed back by stop(); it runs again at the next start, after its finished steps.
+    if (entry.stop === 'shutdown' && status === 'canceled') return;
+    const delayMs = status === 'failed' ? retryDelayMs(retry, run.attempt) : null;
+    if (delayMs !== null) {
+      const queued = await store.runs.retry({
+        id: run.id,
+        worker: id,
+        error,
+        notBefore: Date.now() + delayMs,
+      });
+      if (queued) {
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          notify();
+        }, delayMs);
+        timer.unref();
+        retryTimers.add(timer);
+        logger.debug({ runId: run.id, attempt: run.attempt, delayMs }, 'run failed, will retry');
+        return;
+      }
+    }
     const recorded = await store.runs.finish({ id: run.id, worker: id, status, error, output });
     if (!recorded) logger.warn({ runId: run.id }, 'run lease was lost before it finished');
-    const listeners = waiters.get(run.id);
-    if (listeners) {
-      waiters.delete(run.id);
-      const finished: FinishedRun = {
-        status,
-        error,
-        output,
-        ...(response ? { response: response.value } : {}),
-      };
-      for (const listener of listeners) listener(finished);
-    }
+    settle(run.id, { status, error, output, ...(response ? { response: response.value } : {}) });
     logger.debug({ runId: run.id, status }, 'run finished');
   };
 
@@ -155,14 +245,16 @@ export function createWorker(options: WorkerOptions): Worker {
         }
       }
       for (const run of claimed) {
-        const abort = new AbortController();
-        const promise = execute(run, abort)
+        // Its lease ran out while this worker was still on it (renewal came late): keep going.
+        if (running.has(run.id)) continue;
+        const entry: InFlight = { promise: Promise.resolve(), abort: new AbortController() };
+        entry.promise = execute(run, entry)
           .catch((error) => logger.error({ err: error, runId: run.id }, 'run bookkeeping failed'))
           .finally(() => {
             running.delete(run.id);
             wake?.();
           });
-        running.set(run.id, { promise, abort });
+        running.set(run.id, entry);
       }
       if (claimed.length === free && free > 0) continue;
       if (claimAgain) continue;
@@ -185,18 +277,31 @@ export function createWorker(options: WorkerOptions): Worker {
     start() {
       if (state !== 'idle') return;
       state = 'running';
-      loopDone = loop();
+      try {
+        lock = store.runs.holdWorkerLock(id);
+      } catch (error) {
+        // Without it, a crash leaves this worker's runs to their leases alone.
+        logger.warn({ err: error }, 'could not take the worker lock');
+      }
+      loopDone = (async () => {
+        try {
+          const reclaimed = await store.runs.reclaimOrphans(id);
+          if (reclaimed > 0) logger.info({ reclaimed }, 'runs of a stopped process queued again');
+        } catch (error) {
+          logger.error({ err: error }, 'reclaiming the runs of stopped workers failed');
+        }
+        await loop();
+      })();
       leaseTimer = setInterval(
         () => {
-          if (running.size > 0) {
-            store.runs
-              .extendLeases(id, leaseMs)
-              .catch((error) => logger.error({ err: error }, 'lease renewal failed'));
-          }
+          renewLeases().catch((error) => logger.error({ err: error }, 'lease renewal failed'));
         },
         Math.max(100, Math.floor(leaseMs / 3)),
       );
       leaseTimer.unref();
+    },
+    cancel(runId) {
+      stopRun(runId, 'canceled');
     },
     waitForRun(runId, timeoutMs) {
       return new Promise<FinishedRun | null>((resolve) => {
@@ -217,10 +322,7 @@ export function createWorker(options: WorkerOptions): Worker {
         listeners.add(done);
       });
     },
-    notify() {
-      claimAgain = true;
-      wake?.();
-    },
+    notify,
     async stop(deadlineMs) {
       if (state !== 'running') return;
       state = 'stopping';
@@ -234,12 +336,16 @@ export function createWorker(options: WorkerOptions): Worker {
       const outcome = await Promise.race([all.then(() => 'done' as const), deadline]);
       clearTimeout(timer);
       if (outcome === 'late') {
-        for (const entry of running.values()) entry.abort.abort();
+        for (const runId of running.keys()) stopRun(runId, 'shutdown');
         await all;
       }
       clearInterval(leaseTimer);
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
       const handedBack = store.runs.releaseLeases(id);
       if (handedBack > 0) logger.info({ handedBack }, 'unfinished runs handed back to the queue');
+      lock?.release();
+      lock = undefined;
       state = 'idle';
     },
   };

@@ -1,0 +1,111 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppRouter } from '@hookflow/api';
+import { createTRPCClient, httpLink } from '@trpc/client';
+import { eventually } from './helpers.ts';
+
+const bin = fileURLToPath(new URL('../bin/hookflow.js', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * A temporary DATA_DIR and loopback port for the real `hookflow` command: `cli()` runs one
+ * command, `start()` spawns `hookflow start` and waits until it is ready.
+ */
+export async function hookflowInstance(settings: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'hookflow-process-'));
+  const port = await freePort();
+  const address = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    DATA_DIR: join(dir, 'data'),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: address,
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'warn',
+    ...settings,
+  };
+  const children = new Set<ChildProcess>();
+
+  return {
+    dir,
+    address,
+    databaseFile: join(dir, 'data', 'hookflow.db'),
+    api: createTRPCClient<AppRouter>({ links: [httpLink({ url: `${address}/trpc` })] }),
+
+    cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+      return new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          [bin, ...args],
+          { env, timeout: 20_000 },
+          (error, stdout, stderr) => {
+            resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+          },
+        );
+      });
+    },
+
+    /** Spawns `hookflow start`; resolves once /readyz answers 200. */
+    async start() {
+      const child = spawn(process.execPath, [bin, 'start'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.add(child);
+      let logs = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        logs += chunk.toString();
+      });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        logs += chunk.toString();
+      });
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+        (resolve) =>
+          child.once('exit', (code, signal) => {
+            children.delete(child);
+            resolve({ code, signal });
+          }),
+      );
+      await eventually(async () => {
+        if (child.exitCode !== null) throw new Error(`hookflow start exited early:\n${logs}`);
+        const ready = await fetch(`${address}/readyz`).catch(() => null);
+        return ready?.ok ? true : undefined;
+      }, 20_000);
+      return {
+        child,
+        exited,
+        logs: () => logs,
+        /** Sends a signal and waits (bounded) for the process to end. */
+        async stop(signal: NodeJS.Signals) {
+          child.kill(signal);
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no exit after ${signal}`)), 20_000);
+          });
+          try {
+            return await Promise.race([exited, late]);
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+      };
+    },
+
+    close() {
+      for (const child of children) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
