@@ -84,18 +84,42 @@ export function createServer(deps: ServerDeps): HookflowServer {
           ...(deps.registryModule ? { registryModule: deps.registryModule } : {}),
         })
       : createInlineExecutor(deps.registry, deps.services);
+  const metrics = createMetrics({ queueDepth: () => store.runs.queuedCount() });
+  const live = createLiveEvents();
   const worker = createWorker({
     store,
     executor,
     logger,
     concurrency: config.WORKER_CONCURRENCY,
     leaseMs: config.LEASE_MS,
+    observer: {
+      runStarted: (run) =>
+        live.publish({ type: 'run', workflowId: run.workflowId, runId: run.id, status: 'running' }),
+      stepRecorded: (run, step) => {
+        const output = step.output as { status?: unknown } | undefined;
+        metrics.step(
+          step.nodeType,
+          step.status,
+          step.durationMs / 1000,
+          typeof output?.status === 'number' ? output.status : undefined,
+        );
+        live.publish({
+          type: 'step',
+          workflowId: run.workflowId,
+          runId: run.id,
+          nodeId: step.nodeId,
+          status: step.status,
+        });
+      },
+      runFinished: (run, status, seconds) => {
+        metrics.runFinished(status, seconds);
+        live.publish({ type: 'run', workflowId: run.workflowId, runId: run.id, status });
+      },
+    },
     ...deps.worker,
   });
   const cache = createTriggerCache(store);
-  const metrics = createMetrics({ queueDepth: () => store.runs.queuedCount() });
 
-  const live = createLiveEvents();
   const context: ApiContext = {
     live,
     store,

@@ -76,4 +76,34 @@ describe('live updates over server-sent events', () => {
       expect.objectContaining({ type: 'request', workflowId: imported.id, outcome: 'refused' }),
     ]);
   });
+
+  it('streams runs and steps as they change', async () => {
+    const imported = await hookflow.api.workflows.import.mutate({
+      document: forwardingWorkflow(sink.url),
+      publish: true,
+    });
+    const input = encodeURIComponent(JSON.stringify({ workflowId: imported.id }));
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 10_000);
+    const received = readEvents(
+      `${hookflow.address}/trpc/live.runs?input=${input}`,
+      4,
+      abort.signal,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const response = await fetch(hookflow.localUrl(imported.triggerUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"hello":"live"}',
+    });
+    const { runId } = (await response.json()) as { runId: string };
+    const events = await received;
+    clearTimeout(timer);
+    expect(events).toEqual([
+      { type: 'run', workflowId: imported.id, runId, status: 'running' },
+      { type: 'step', workflowId: imported.id, runId, nodeId: 'trigger', status: 'succeeded' },
+      { type: 'step', workflowId: imported.id, runId, nodeId: 'forward', status: 'succeeded' },
+      { type: 'run', workflowId: imported.id, runId, status: 'succeeded' },
+    ]);
+  });
 });

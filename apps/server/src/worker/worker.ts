@@ -24,6 +24,14 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** How often to look for work when nothing wakes the worker. */
   pollMs?: number;
+  /** Told as runs start, record steps and finish (live updates, metrics). */
+  observer?: RunObserver;
+}
+
+export interface RunObserver {
+  runStarted?(run: ClaimedRun): void;
+  stepRecorded?(run: ClaimedRun, step: StepResult): void;
+  runFinished?(run: ClaimedRun, status: FinishedRun['status'], seconds: number): void;
 }
 
 export interface FinishedRun {
@@ -90,6 +98,19 @@ export function createWorker(options: WorkerOptions): Worker {
   let claimAgain = false;
   const waiters = new Map<string, Set<(run: FinishedRun) => void>>();
 
+  // Published versions never change: read each once.
+  const versions = new Map<string, ReturnType<Store['workflows']['getVersion']>>();
+  const versionOf = (versionId: string) => {
+    let version = versions.get(versionId);
+    if (!version) {
+      version = store.workflows.getVersion(versionId);
+      if (!version) return null;
+      if (versions.size >= 500) versions.delete(versions.keys().next().value!);
+      versions.set(versionId, version);
+    }
+    return version;
+  };
+
   const notify = () => {
     claimAgain = true;
     wake?.();
@@ -132,9 +153,12 @@ export function createWorker(options: WorkerOptions): Worker {
     const record = (step: StepResult) => {
       if (entry.stop && entry.stop !== 'canceled' && step.status === 'failed') return;
       stepWrites.push(store.runs.appendStep(run.id, toRecord(step)));
+      options.observer?.stepRecorded?.(run, step);
     };
+    const startedAt = performance.now();
+    options.observer?.runStarted?.(run);
     try {
-      const version = store.workflows.getVersion(run.versionId);
+      const version = versionOf(run.versionId);
       if (!version) throw new Error(`version ${run.versionId} does not exist`);
       retry = settingsOnly.safeParse(version.document).data?.settings.retry;
       const event = store.runs.event(run.eventId);
@@ -229,6 +253,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const recorded = await store.runs.finish({ id: run.id, worker: id, status, error, output });
     if (!recorded) logger.warn({ runId: run.id }, 'run lease was lost before it finished');
     settle(run.id, { status, error, output, ...(response ? { response: response.value } : {}) });
+    options.observer?.runFinished?.(run, status, (performance.now() - startedAt) / 1000);
     logger.debug({ runId: run.id, status }, 'run finished');
   };
 
