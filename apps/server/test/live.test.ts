@@ -106,4 +106,47 @@ describe('live updates over server-sent events', () => {
       { type: 'run', workflowId: imported.id, runId, status: 'succeeded' },
     ]);
   });
+
+  it('captures the next request as a named sample, even before the first publish', async () => {
+    const draft = await hookflow.api.workflows.import.mutate({
+      document: forwardingWorkflow(sink.url),
+      publish: false,
+    });
+    const input = encodeURIComponent(JSON.stringify({ workflowId: draft.id, name: 'First order' }));
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 10_000);
+    const received = readEvents(
+      `${hookflow.address}/trpc/samples.listen?input=${input}`,
+      1,
+      abort.signal,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await fetch(`${hookflow.localUrl(draft.triggerUrl)}?via=test`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"order":{"id":7}}',
+    });
+    const [captured] = (await received) as {
+      name: string;
+      event: { body: unknown; query: unknown };
+    }[];
+    clearTimeout(timer);
+    expect(captured).toMatchObject({
+      name: 'First order',
+      event: { body: { order: { id: 7 } }, query: { via: 'test' } },
+    });
+    const samples = await hookflow.api.samples.list.query({ workflowId: draft.id });
+    expect(samples.map((s) => s.name)).toEqual(['First order']);
+
+    // Any past request can be kept as a sample too.
+    const runs = await hookflow.api.requests.list.query({ workflowId: draft.id });
+    const eventId = runs.items[0]!.eventId!;
+    await hookflow.api.samples.save.mutate({ workflowId: draft.id, eventId, name: 'Again' });
+    expect(
+      (await hookflow.api.samples.list.query({ workflowId: draft.id })).map((s) => s.name),
+    ).toEqual(['Again', 'First order']);
+    await expect(
+      hookflow.api.samples.save.mutate({ workflowId: draft.id, eventId: 'evt_nope', name: 'x' }),
+    ).rejects.toThrow(/not found/);
+  });
 });

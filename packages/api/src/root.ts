@@ -1,6 +1,7 @@
 import { liveRouter } from './routers/live.ts';
 import { requestsRouter } from './routers/requests.ts';
 import { runsRouter } from './routers/runs.ts';
+import { samplesRouter } from './routers/samples.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
@@ -10,6 +11,7 @@ export const appRouter = router({
   runs: runsRouter,
   requests: requestsRouter,
   live: liveRouter,
+  samples: samplesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -12,3 +12,4 @@ export * from './runs.ts';
 export { createStore, type Store } from './store.ts';
 export type { TokenLookup, TriggerTarget } from './triggers.ts';
 export type { VersionRecord, WorkflowRecord, WorkflowSummary } from './workflows.ts';
+export type { SampleRecord } from './samples.ts';

@@ -113,6 +113,8 @@ export const runs = sqliteTable(
   (table) => [
     index('runs_status').on(table.status, table.id),
     index('runs_workflow').on(table.workflowId, table.id),
+    // A workflow's failed runs, newest first, without scanning its other runs.
+    index('runs_workflow_status').on(table.workflowId, table.status, table.id),
     index('runs_event').on(table.eventId),
   ],
 );
@@ -186,4 +188,21 @@ export const deliveries = sqliteTable(
     primaryKey({ columns: [table.triggerId, table.deliveryId] }),
     index('deliveries_received').on(table.receivedAt),
   ],
+);
+
+/** Requests kept as named examples: what the editor tests and maps against. */
+export const samples = sqliteTable(
+  'samples',
+  {
+    id: text('id').primaryKey(),
+    workflowId: text('workflow_id')
+      .notNull()
+      .references(() => workflows.id, { onDelete: 'cascade' }),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [index('samples_workflow').on(table.workflowId, table.createdAt)],
 );

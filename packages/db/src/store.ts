@@ -2,6 +2,7 @@ import { createDb, type DbOptions, migrationsApplied } from './client.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { createIngestStore } from './ingest.ts';
 import { createRunStore } from './runs.ts';
+import { createSampleStore } from './samples.ts';
 import { createTriggerStore } from './triggers.ts';
 import { createWorkerLocks } from './worker-locks.ts';
 import { createWorkflowStore } from './workflows.ts';
@@ -18,6 +19,7 @@ export function createStore(file: string, options: DbOptions = {}) {
     triggers: createTriggerStore(handle),
     ingest: createIngestStore(handle, commit),
     runs: createRunStore(handle, commit, createWorkerLocks(file)),
+    samples: createSampleStore(handle),
     /** True when the database answers and every migration is applied. */
     ready(): boolean {
       try {

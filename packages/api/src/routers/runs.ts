@@ -7,7 +7,7 @@ import { badRequest, notFound, publicProcedure } from '../trpc.ts';
 const statusSchema = z.enum(runStatuses as [string, ...string[]]);
 
 /** The event as the browser can show it: the raw body as text when it is UTF-8, else base64. */
-function presentEvent(event: StoredEvent) {
+export function presentEvent(event: StoredEvent) {
   const text = event.body.toString('utf8');
   const isText = Buffer.from(text, 'utf8').equals(event.body);
   return {
