@@ -134,10 +134,15 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
     SET status = 'running', lease_owner = @worker, lease_expires_at = @until,
         started_at = coalesce(started_at, @now), not_before = NULL
     WHERE id IN (
+      -- Each side stops at @limit on the (status, id) index: a deep queue costs nothing extra.
       SELECT id FROM (
-        SELECT id FROM runs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
+        SELECT id FROM (
+          SELECT id FROM runs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
+          ORDER BY id LIMIT @limit)
         UNION ALL
-        SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < @now
+        SELECT id FROM (
+          SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < @now
+          ORDER BY id LIMIT @limit)
       ) ORDER BY id LIMIT @limit)
     RETURNING id, workflow_id AS workflowId, version_id AS versionId, event_id AS eventId, attempt,
       interruptions`);
