@@ -122,7 +122,40 @@ describe('limits and dedupe at the trigger URL', () => {
       ],
     });
   });
+});
 
+describe('a deactivated workflow', () => {
+  it('refuses with 503 by default, or holds requests and runs them on reactivation', async () => {
+    const rejecting = await publish({ dedupe: 'off' });
+    await hookflow.api.workflows.setActive.mutate({ id: rejecting.workflowId, active: false });
+    const refused = await postJson(rejecting.url, {});
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: { code: 'workflow_inactive' } });
+
+    const holding = await publish({ dedupe: 'off', whenInactive: 'hold' });
+    await hookflow.api.workflows.setActive.mutate({ id: holding.workflowId, active: false });
+    const kept = await postJson(holding.url, { kept: true });
+    expect(kept.status).toBe(202);
+    const { runId, held } = (await kept.json()) as { runId: string; held: boolean };
+    expect(held).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await hookflow.api.runs.get.query({ id: runId })).status).toBe('queued');
+    const activated = await hookflow.api.workflows.setActive.mutate({
+      id: holding.workflowId,
+      active: true,
+    });
+    expect(activated.released).toBe(1);
+    const deadline = Date.now() + 10_000;
+    let status = 'queued';
+    while (status !== 'succeeded' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await hookflow.api.runs.get.query({ id: runId })).status;
+    }
+    expect(status).toBe('succeeded');
+  });
+});
+
+describe('a full queue', () => {
   it('answers 503 with Retry-After when too many runs wait', async () => {
     await hookflow.server.worker.stop(1000);
     const { url } = await publish({ dedupe: 'off' });

@@ -9,7 +9,7 @@ export type {
   RequestFacts,
 } from './ingest.ts';
 export * from './runs.ts';
+export type { SampleRecord } from './samples.ts';
 export { createStore, type Store } from './store.ts';
 export type { TokenLookup, TriggerTarget } from './triggers.ts';
 export type { VersionRecord, WorkflowRecord, WorkflowSummary } from './workflows.ts';
-export type { SampleRecord } from './samples.ts';

@@ -33,7 +33,12 @@ export interface AcceptInput {
   answerStatus: number;
   /** The sender's delivery id: a second request with it inside the window runs nothing. */
   delivery?: { id: string; windowMs: number };
+  /** Keep the run waiting until the workflow is reactivated (runs.releaseHeld). */
+  held?: boolean;
 }
+
+/** `not_before` of a run held while its workflow is deactivated: never, until released. */
+export const HELD_UNTIL_ACTIVE = Number.MAX_SAFE_INTEGER;
 
 export type AcceptResult =
   | { kind: 'accepted'; eventId: string; runId: string | null }
@@ -58,8 +63,8 @@ export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
     (id, trigger_id, workflow_id, method, path, headers, query, body, parsed_body, content_type, received_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertRun = sqlite.prepare(`INSERT INTO runs
-    (id, workflow_id, version_id, event_id, status, attempt, queued_at)
-    VALUES (?, ?, ?, ?, 'queued', 1, ?)`);
+    (id, workflow_id, version_id, event_id, status, attempt, queued_at, not_before)
+    VALUES (?, ?, ?, ?, 'queued', 1, ?, ?)`);
   const findDelivery = sqlite.prepare(
     'SELECT event_id, run_id, received_at FROM deliveries WHERE trigger_id = ? AND delivery_id = ?',
   );
@@ -143,8 +148,17 @@ export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
           event.contentType,
           event.receivedAt,
         );
-        if (runId)
-          insertRun.run(runId, input.workflowId, input.versionId, eventId, event.receivedAt);
+        if (runId) {
+          const notBefore = input.held ? HELD_UNTIL_ACTIVE : null;
+          insertRun.run(
+            runId,
+            input.workflowId,
+            input.versionId,
+            eventId,
+            event.receivedAt,
+            notBefore,
+          );
+        }
         if (input.delivery) {
           upsertDelivery.run(input.triggerId, input.delivery.id, eventId, runId, event.receivedAt);
         }

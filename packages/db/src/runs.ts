@@ -1,6 +1,7 @@
 import type { DbHandle } from './client.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { newId } from './ids.ts';
+import { HELD_UNTIL_ACTIVE } from './ingest.ts';
 import type { WorkerLocks } from './worker-locks.ts';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'filtered' | 'canceled';
@@ -341,6 +342,14 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
      */
     interrupt(runId: string, worker: string): Promise<boolean> {
       return commit.write(() => interrupt.run(runId, worker).changes > 0);
+    },
+
+    /** Lets the runs held while a workflow was deactivated run now; returns how many. */
+    releaseHeld(workflowId: string): number {
+      return sqlite
+        .prepare(`UPDATE runs SET not_before = NULL
+          WHERE workflow_id = ? AND status = 'queued' AND not_before = ?`)
+        .run(workflowId, HELD_UNTIL_ACTIVE).changes;
     },
 
     /** Hands a worker's unfinished runs back to the queue (graceful shutdown). */

@@ -26,7 +26,12 @@ export function createSampleStore({ sqlite }: DbHandle) {
   const eventOf = sqlite.prepare('SELECT workflow_id AS workflowId FROM events WHERE id = ?');
   return {
     /** Keeps an event of this workflow as a named sample; null when the event is not its. */
-    create(input: { workflowId: string; eventId: string; name: string; now?: number }): SampleRecord | null {
+    create(input: {
+      workflowId: string;
+      eventId: string;
+      name: string;
+      now?: number;
+    }): SampleRecord | null {
       const event = eventOf.get(input.eventId) as { workflowId: string } | undefined;
       if (!event || event.workflowId !== input.workflowId) return null;
       const id = newId('smp');

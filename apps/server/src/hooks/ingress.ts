@@ -305,7 +305,9 @@ export function registerIngress(
           allow: methods.join(', '),
         });
       }
-      if (target.publishedVersionId && !target.active) {
+      const held =
+        target.publishedVersionId !== null && !target.active && settings.whenInactive === 'hold';
+      if (target.publishedVersionId && !target.active && !held) {
         return refuse(503, 'workflow_inactive', 'the workflow is deactivated; try again later', {
           'retry-after': '60',
         });
@@ -396,6 +398,7 @@ export function registerIngress(
         },
         request: facts,
         answerStatus,
+        held,
         ...(delivery
           ? { delivery: { id: delivery, windowMs: settings.dedupeWindowHours * 3_600_000 } }
           : {}),
@@ -415,6 +418,13 @@ export function registerIngress(
         return reply
           .code(200)
           .send({ runId: accepted.runId, eventId: accepted.eventId, duplicate: true });
+      }
+      if (accepted.runId && held) {
+        return reply.code(202).send({
+          runId: accepted.runId,
+          held: true,
+          message: 'the workflow is deactivated: this request runs when it is activated again',
+        });
       }
       if (accepted.runId) {
         const { runId } = accepted;

@@ -114,7 +114,10 @@ export const workflowsRouter = {
       if (!ctx.store.workflows.setActive(input.id, input.active))
         throw notFound(`workflow ${input.id}`);
       ctx.onWorkflowChanged?.(input.id);
-      return { active: input.active };
+      // Requests kept while it was deactivated run now.
+      const released = input.active ? ctx.store.runs.releaseHeld(input.id) : 0;
+      if (released > 0) ctx.onRunQueued?.('');
+      return { active: input.active, released };
     }),
 
   rotateToken: publicProcedure.input(idInput).mutation(({ ctx, input }) => {

@@ -25,6 +25,11 @@ export const webhookTriggerConfig = z.object({
   responseHeaders: z.array(headerPair).default([]),
   responseBody: z.string().max(65_536).default(''),
   waitTimeoutMs: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /**
+   * While deactivated: refuse with 503 and Retry-After (senders that retry deliver later), or
+   * keep the requests and run them when the workflow is activated again.
+   */
+  whenInactive: z.enum(['reject', 'hold']).default('reject'),
   /** Browser origins allowed to post here (website forms, fetch); `*` for any. */
   corsOrigins: z
     .array(
@@ -136,6 +141,15 @@ export const webhookTrigger = defineNode({
       label: 'Wait at most (ms), then answer 202',
       min: 100,
       showWhen: { field: 'responseMode', equals: ['wait'] },
+    },
+    {
+      kind: 'select',
+      field: 'whenInactive',
+      label: 'While deactivated',
+      options: [
+        { value: 'reject', label: 'Refuse with 503 (senders retry later)' },
+        { value: 'hold', label: 'Keep requests and run them when reactivated' },
+      ],
     },
     {
       kind: 'select',
