@@ -1,26 +1,40 @@
+import { lazy, Suspense } from 'react';
 import { paths } from './lib/paths.ts';
-import { Link, Routes, route, useLocation } from './lib/router.tsx';
+import { Link, matchPath, Routes, route, useLocation } from './lib/router.tsx';
 import { RunDetailPage } from './runs/run-detail-page.tsx';
 import { RunListPage } from './runs/run-list-page.tsx';
-import { EmptyState, Page } from './ui/page.tsx';
+import { EmptyState, Loading, Page } from './ui/page.tsx';
 import { WorkflowDetailPage } from './workflows/workflow-detail-page.tsx';
 import { WorkflowListPage } from './workflows/workflow-list-page.tsx';
+
+/** The editor brings the canvas library with it: loaded when first opened. */
+const EditorPage = lazy(() =>
+  import('./editor/editor-page.tsx').then((module) => ({ default: module.EditorPage })),
+);
 
 /** Every page of the app. A new page is one line here (and, for the server, nothing). */
 const routes = [
   route('/', () => <WorkflowListPage />),
   route('/workflows', () => <WorkflowListPage />),
   route('/workflows/:id', ({ id }) => <WorkflowDetailPage id={id} />),
+  route('/workflows/:id/edit', ({ id }) => <EditorPage id={id} />),
   route('/runs', () => <RunListPage />),
   route('/runs/:id', ({ id }) => <RunDetailPage id={id} />),
 ];
 
+/** Pages that use the whole window below the top bar instead of the centred column. */
+const fullWindowPages = ['/workflows/:id/edit'];
+
 export function App() {
+  const { pathname } = useLocation();
+  const fullWindow = fullWindowPages.some((pattern) => matchPath(pattern, pathname) !== null);
   return (
     <div className="app">
       <TopBar />
-      <main className="main">
-        <Routes routes={routes} fallback={<NotFoundPage />} />
+      <main className={fullWindow ? 'main main-full' : 'main'}>
+        <Suspense fallback={<Loading what="the page" />}>
+          <Routes routes={routes} fallback={<NotFoundPage />} />
+        </Suspense>
       </main>
     </div>
   );

@@ -2,6 +2,7 @@
 export const paths = {
   workflows: () => '/',
   workflow: (id: string) => `/workflows/${encodeURIComponent(id)}`,
+  editWorkflow: (id: string) => `/workflows/${encodeURIComponent(id)}/edit`,
   runs: (filter: { workflowId?: string; status?: string } = {}) => {
     const query = new URLSearchParams();
     if (filter.workflowId) query.set('workflow', filter.workflowId);

@@ -70,7 +70,7 @@ export function ImportWorkflowButton({
       />
       <button
         type="button"
-        className="button button-primary"
+        className="button"
         data-testid="import-workflow"
         disabled={importWorkflow.isPending}
         onClick={() => fileInput.current?.click()}

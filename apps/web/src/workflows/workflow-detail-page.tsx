@@ -53,6 +53,15 @@ function WorkflowView({ workflow }: { workflow: WorkflowDetail }) {
   return (
     <Page
       title={workflow.name}
+      actions={
+        <Link
+          to={paths.editWorkflow(workflow.id)}
+          className="button button-primary"
+          data-testid="edit-workflow"
+        >
+          Edit workflow
+        </Link>
+      }
       heading={
         <>
           <p className="breadcrumb">

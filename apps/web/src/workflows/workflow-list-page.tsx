@@ -11,6 +11,7 @@ import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { TriggerUrl } from '../ui/trigger-url.tsx';
 import { type ImportOutcome, ImportWorkflowButton } from './import-workflow-button.tsx';
+import { NewWorkflowButton } from './new-workflow-button.tsx';
 import { WorkflowStatus } from './workflow-status.tsx';
 
 /** `/`: every workflow with its trigger URL and how its runs are going. */
@@ -20,9 +21,25 @@ export function WorkflowListPage() {
     trpc.workflows.list.queryOptions(undefined, { refetchInterval: 5000 }),
   );
   const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
+  const [createError, setCreateError] = useState<unknown>(null);
 
   return (
-    <Page title="Workflows" actions={<ImportWorkflowButton onOutcome={setOutcome} />}>
+    <Page
+      title="Workflows"
+      actions={
+        <>
+          <ImportWorkflowButton onOutcome={setOutcome} />
+          <NewWorkflowButton onError={setCreateError} />
+        </>
+      }
+    >
+      {createError !== null && (
+        <ProblemMessage
+          title="Could not create the workflow"
+          error={createError}
+          onDismiss={() => setCreateError(null)}
+        />
+      )}
       {outcome && <ImportNotice outcome={outcome} onDismiss={() => setOutcome(null)} />}
       {workflows.isPending ? (
         <Loading what="workflows" />
@@ -31,8 +48,9 @@ export function WorkflowListPage() {
       ) : workflows.data.length === 0 ? (
         <EmptyState title="No workflows yet" testId="workflows-empty">
           <p>
-            Import a workflow document (a JSON file) with <strong>Import workflow</strong> above; it
-            is published at once and gets its trigger URL. Or import one from the command line:
+            Start one with <strong>New workflow</strong> above and build it on the canvas, or import
+            a workflow document (a JSON file) with <strong>Import workflow</strong>; an imported one
+            is published at once and gets its trigger URL. From the command line:
           </p>
           <pre className="command">pnpm hookflow import &lt;file&gt; --publish</pre>
           <p className="muted">
@@ -60,6 +78,9 @@ function WorkflowTable({ workflows }: { workflows: readonly WorkflowSummary[] })
             <th scope="col">Last run</th>
             <th scope="col" className="numeric">
               Runs (24 h)
+            </th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
             </th>
           </tr>
         </thead>
@@ -102,6 +123,16 @@ function WorkflowTable({ workflows }: { workflows: readonly WorkflowSummary[] })
               </td>
               <td className="numeric" data-testid="runs-24h">
                 {workflow.runsLast24h}
+              </td>
+              <td className="row-actions">
+                <Link
+                  to={paths.editWorkflow(workflow.id)}
+                  className="button button-small"
+                  data-testid="edit-workflow"
+                  aria-label={`Edit ${workflow.name}`}
+                >
+                  Edit
+                </Link>
               </td>
             </tr>
           ))}

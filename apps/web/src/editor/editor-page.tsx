@@ -1,0 +1,386 @@
+import { validateWorkflow } from '@hookflow/engine';
+import { nodeRegistry } from '@hookflow/nodes';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useEffect, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import { useDraftText } from '../fields/use-draft-text.ts';
+import { isNotFound } from '../lib/api-error.ts';
+import { paths } from '../lib/paths.ts';
+import { Link } from '../lib/router.tsx';
+import { isApiError, useTRPC, useTRPCClient, type WorkflowDetail } from '../lib/trpc.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { Notice } from '../ui/notice.tsx';
+import { EmptyState, Loading, Page } from '../ui/page.tsx';
+import { ProblemMessage } from '../ui/problem-message.tsx';
+import { Canvas } from './canvas.tsx';
+import { ConfigPanel, IssueList } from './config-panel.tsx';
+import {
+  EditorStoreContext,
+  groupIssues,
+  IssuesContext,
+  useEditor,
+  useEditorStore,
+} from './editor-context.tsx';
+import { CARD_SIZE, freePosition } from './graph.ts';
+import { Palette } from './palette.tsx';
+import { createEditorStore } from './store.ts';
+import { type SaveStatus, useAutosave } from './use-autosave.ts';
+
+/** `/workflows/:id/edit`: the canvas editor of one workflow's draft. */
+export function EditorPage({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const workflow = useQuery(
+    trpc.workflows.get.queryOptions({ id }, { refetchOnWindowFocus: false }),
+  );
+  if (workflow.isError) {
+    return (
+      <div className="editor-message">
+        <Page title="Edit workflow">
+          {isNotFound(workflow.error) ? (
+            <EmptyState title="Workflow not found" testId="workflow-not-found">
+              <p>
+                There is no workflow <code>{id}</code>; it may have been deleted.{' '}
+                <Link to={paths.workflows()}>See all workflows</Link>.
+              </p>
+            </EmptyState>
+          ) : (
+            <ProblemMessage title="Could not load the workflow" error={workflow.error} />
+          )}
+        </Page>
+      </div>
+    );
+  }
+  // The store is built once, from the stored draft: never from a copy cached by another page.
+  if (!workflow.isFetchedAfterMount || workflow.isPending) {
+    return (
+      <div className="editor-message">
+        <Loading what="the editor" />
+      </div>
+    );
+  }
+  return <WorkflowEditor workflow={workflow.data} />;
+}
+
+function WorkflowEditor({ workflow }: { workflow: WorkflowDetail }) {
+  const [store] = useState(() => createEditorStore(workflow.document, { registry: nodeRegistry }));
+  return (
+    <EditorStoreContext.Provider value={store}>
+      <ReactFlowProvider>
+        <EditorLayout workflow={workflow} />
+      </ReactFlowProvider>
+    </EditorStoreContext.Provider>
+  );
+}
+
+type PublishOutcome =
+  | { kind: 'published'; number: number }
+  | { kind: 'refused'; error: unknown }
+  | { kind: 'not-saved'; error: unknown };
+
+function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
+  const store = useEditorStore();
+  const client = useTRPCClient();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { fitView } = useReactFlow();
+  const flow = useStoreApi();
+  const document = useEditor((state) => state.document);
+  const issues = useMemo(() => groupIssues(validateWorkflow(document, nodeRegistry)), [document]);
+  const autosave = useAutosave(workflow.id, document);
+  const [publishing, setPublishing] = useState(false);
+  const [outcome, setOutcome] = useState<PublishOutcome | null>(null);
+  useDocumentTitle(`Edit ${document.name}`);
+  // The refusal's list is stale once the live validation finds nothing left to fix.
+  const allFixed = issues.all.length === 0;
+  useEffect(() => {
+    if (allFixed) setOutcome((current) => (current?.kind === 'refused' ? null : current));
+  }, [allFixed]);
+  useUndoShortcuts(autosave.save);
+
+  const showNode = (nodeId: string) => {
+    store.getState().selectNode(nodeId);
+    void fitView({ nodes: [{ id: nodeId }], duration: 300, maxZoom: 1 });
+  };
+
+  const addInView = (type: string) => {
+    // The middle of the visible canvas, in flow coordinates.
+    const { width, height, transform } = flow.getState();
+    const [panX, panY, zoom] = transform;
+    const centre = { x: (width / 2 - panX) / zoom, y: (height / 2 - panY) / zoom };
+    const { nodes, addNode } = store.getState();
+    addNode(
+      type,
+      freePosition(nodes, {
+        x: centre.x - CARD_SIZE.width / 2,
+        y: centre.y - CARD_SIZE.height / 2,
+      }),
+    );
+  };
+
+  const publish = async () => {
+    setPublishing(true);
+    setOutcome(null);
+    try {
+      const saved = await autosave.save();
+      if (!saved.ok) {
+        setOutcome({ kind: 'not-saved', error: saved.error });
+        return;
+      }
+      const version = await client.workflows.publish.mutate({ id: workflow.id });
+      setOutcome({ kind: 'published', number: version.number });
+      void queryClient.invalidateQueries({ queryKey: trpc.workflows.pathKey() });
+    } catch (error) {
+      setOutcome({ kind: 'refused', error });
+    } finally {
+      setPublishing(false);
+    }
+  };
+
+  return (
+    <IssuesContext.Provider value={issues}>
+      <div className="editor" data-testid="editor">
+        <header className="editor-bar">
+          <div className="editor-bar-title">
+            <Link
+              to={paths.workflow(workflow.id)}
+              className="editor-back"
+              title="Back to the workflow"
+              data-testid="editor-back"
+            >
+              ← Workflow
+            </Link>
+            <WorkflowNameInput />
+          </div>
+          <div className="editor-bar-actions">
+            <SaveIndicator status={autosave.status} error={autosave.error} />
+            <UndoRedoButtons />
+            <button
+              type="button"
+              className="button"
+              onClick={() => void autosave.save()}
+              disabled={autosave.status === 'saved' || autosave.status === 'saving'}
+              data-testid="save-draft"
+              title="Save the draft (Ctrl+S)"
+            >
+              Save draft
+            </button>
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => void publish()}
+              disabled={publishing}
+              data-testid="publish"
+              title={
+                issues.all.length > 0
+                  ? `${issues.all.length} problem${issues.all.length === 1 ? '' : 's'} to fix first`
+                  : 'Publish the draft: requests to the trigger URL run it'
+              }
+            >
+              {publishing ? 'Publishing…' : 'Publish'}
+            </button>
+          </div>
+        </header>
+        {outcome && (
+          <PublishNotice
+            outcome={outcome}
+            workflowId={workflow.id}
+            onShowNode={showNode}
+            onDismiss={() => setOutcome(null)}
+          />
+        )}
+        <div className="editor-body">
+          <Palette onAdd={addInView} />
+          <Canvas />
+          <ConfigPanel
+            triggerUrl={workflow.triggerUrl}
+            published={workflow.publishedVersionId !== null}
+            onShowNode={showNode}
+          />
+        </div>
+      </div>
+    </IssuesContext.Provider>
+  );
+}
+
+function PublishNotice({
+  outcome,
+  workflowId,
+  onShowNode,
+  onDismiss,
+}: {
+  outcome: PublishOutcome;
+  workflowId: string;
+  onShowNode(id: string): void;
+  onDismiss(): void;
+}) {
+  if (outcome.kind === 'published') {
+    return (
+      <div className="editor-notice">
+        <Notice
+          tone="success"
+          testId="publish-result"
+          onDismiss={onDismiss}
+          title={
+            <>
+              Published version {outcome.number}. Requests to the trigger URL now run it;{' '}
+              <Link to={paths.workflow(workflowId)}>see its runs</Link>.
+            </>
+          }
+        />
+      </div>
+    );
+  }
+  if (outcome.kind === 'not-saved') {
+    return (
+      <div className="editor-notice">
+        <ProblemMessage
+          title="Could not save the draft"
+          error={outcome.error}
+          onDismiss={onDismiss}
+        />
+      </div>
+    );
+  }
+  const issues = isApiError(outcome.error) ? (outcome.error.data?.issues ?? []) : [];
+  return (
+    <div className="editor-notice">
+      <Notice
+        tone="error"
+        title="The workflow cannot be published yet"
+        testId="publish-problems"
+        onDismiss={onDismiss}
+      >
+        {issues.length > 0 ? (
+          <>
+            <p>Fix these problems and publish again; select one to show its node.</p>
+            <IssueList issues={issues} onShowNode={onShowNode} testId="publish-issues" />
+          </>
+        ) : (
+          <p>{outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}</p>
+        )}
+      </Notice>
+    </div>
+  );
+}
+
+const statusText: Record<SaveStatus, string> = {
+  saved: 'Saved',
+  saving: 'Saving…',
+  unsaved: 'Unsaved changes',
+  failed: 'Not saved',
+};
+
+function SaveIndicator({ status, error }: { status: SaveStatus; error: unknown }) {
+  const reason = status === 'failed' && error instanceof Error ? error.message : undefined;
+  return (
+    <span
+      className="save-status"
+      data-status={status}
+      data-testid="save-status"
+      role="status"
+      title={reason}
+    >
+      {statusText[status]}
+    </span>
+  );
+}
+
+function UndoRedoButtons() {
+  const store = useEditorStore();
+  const canUndo = useStore(store.temporal, (state) => state.pastStates.length > 0);
+  const canRedo = useStore(store.temporal, (state) => state.futureStates.length > 0);
+  return (
+    <span className="button-group">
+      <button
+        type="button"
+        className="button button-icon"
+        onClick={() => store.getState().undo()}
+        disabled={!canUndo}
+        aria-label="Undo"
+        title="Undo (Ctrl+Z)"
+        data-testid="undo"
+      >
+        <span aria-hidden="true">↶</span>
+      </button>
+      <button
+        type="button"
+        className="button button-icon"
+        onClick={() => store.getState().redo()}
+        disabled={!canRedo}
+        aria-label="Redo"
+        title="Redo (Ctrl+Shift+Z)"
+        data-testid="redo"
+      >
+        <span aria-hidden="true">↷</span>
+      </button>
+    </span>
+  );
+}
+
+/** The workflow's name, committed while it is not empty. */
+function WorkflowNameInput() {
+  const name = useEditor((state) => state.name);
+  const setName = useEditor((state) => state.setName);
+  const [text, edit] = useDraftText(name, String);
+  const empty = text.trim() === '';
+  return (
+    <input
+      className="input editor-name"
+      type="text"
+      aria-label="Workflow name"
+      value={text}
+      maxLength={200}
+      aria-invalid={empty || undefined}
+      title={empty ? 'A workflow needs a name' : undefined}
+      data-testid="workflow-name-input"
+      onChange={(event) => {
+        const next = event.currentTarget.value;
+        if (next.trim() === '') edit(next);
+        else {
+          edit(next, next);
+          setName(next);
+        }
+      }}
+    />
+  );
+}
+
+function isTextEntry(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement) return true;
+  return (
+    target instanceof HTMLInputElement &&
+    !['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color'].includes(target.type)
+  );
+}
+
+/**
+ * Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z and Ctrl+Y redo, Ctrl/Cmd+S saves. Inside a text box the
+ * browser's own text undo applies instead.
+ */
+function useUndoShortcuts(save: () => Promise<unknown>) {
+  const store = useEditorStore();
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+      const key = event.key.toLowerCase();
+      if (key === 's') {
+        event.preventDefault();
+        void save();
+        return;
+      }
+      if (isTextEntry(event.target)) return;
+      if (key === 'z' && !event.shiftKey) {
+        event.preventDefault();
+        store.getState().undo();
+      } else if ((key === 'z' && event.shiftKey) || key === 'y') {
+        event.preventDefault();
+        store.getState().redo();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [store, save]);
+}

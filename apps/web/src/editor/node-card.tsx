@@ -1,0 +1,122 @@
+import { nodeRegistry } from '@hookflow/nodes';
+import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
+import { memo, useEffect, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { nodeTypeLabel } from '../lib/node-types.ts';
+import { useEditor, useNodeIssues } from './editor-context.tsx';
+import type { EditorNode } from './graph.ts';
+import { nodeOutputs, nodeSummary } from './node-info.ts';
+
+/**
+ * One node on the canvas, for every node type: icon, name, key, the definition's summary, a
+ * red badge while validation finds problems, a target handle (triggers have none) and one
+ * source handle per output, labelled when the node has several.
+ */
+export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps<EditorNode>) {
+  const definition = nodeRegistry.get(data.type);
+  const type = nodeTypeLabel(data.type);
+  const issues = useNodeIssues(id);
+  const usedHandles = useEditor(
+    useShallow((state) => [
+      ...new Set(
+        state.edges.filter((edge) => edge.source === id).map((edge) => edge.sourceHandle ?? 'main'),
+      ),
+    ]),
+  );
+  const outputs = useMemo(
+    () => nodeOutputs(definition, data, usedHandles),
+    [definition, data, usedHandles],
+  );
+  const summary = useMemo(() => nodeSummary(definition, data.config), [definition, data.config]);
+  const labelled = outputs.length > 1 || outputs.some((output) => output.id !== 'main');
+
+  // React Flow measures handles when a card resizes; a renamed route keeps the size.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const handleIds = outputs.map((output) => output.id).join('\n');
+  useEffect(() => {
+    if (handleIds !== '') updateNodeInternals(id);
+  }, [handleIds, id, updateNodeInternals]);
+
+  return (
+    <div
+      className="node-card"
+      data-testid="node-card"
+      data-node-id={id}
+      data-node-key={data.key}
+      data-node-type={data.type}
+      data-selected={selected || undefined}
+      data-invalid={issues.length > 0 || undefined}
+    >
+      {!definition?.trigger && (
+        <Handle
+          type="target"
+          position={Position.Left}
+          className="node-handle"
+          data-testid={`target-handle-${data.key}`}
+        />
+      )}
+      <div className="node-card-header">
+        <span className="node-icon" aria-hidden="true">
+          {type.icon}
+        </span>
+        <div className="node-card-title">
+          <span className="node-card-name">{data.name || type.label}</span>
+          <code className="node-card-key">{data.key}</code>
+        </div>
+        {issues.length > 0 && (
+          <span
+            className="node-card-badge"
+            data-testid="node-issue-badge"
+            title={issues.map((issue) => issue.message).join('\n')}
+            role="img"
+            aria-label={`${issues.length} problem${issues.length === 1 ? '' : 's'}`}
+          >
+            {issues.length}
+          </span>
+        )}
+      </div>
+      {!type.known ? (
+        <p className="node-card-summary node-card-unknown">Unknown node type {data.type}</p>
+      ) : (
+        summary && (
+          <p className="node-card-summary" title={summary} data-testid="node-summary">
+            {summary}
+          </p>
+        )
+      )}
+      {labelled ? (
+        <ul className="node-card-outputs">
+          {outputs.map((output) => (
+            <li
+              key={output.id}
+              className="node-card-output"
+              data-stale={output.stale || undefined}
+              data-handle={output.id}
+              title={output.stale ? 'This output no longer exists: remove its edges' : undefined}
+            >
+              {output.label ?? output.id}
+              <Handle
+                type="source"
+                id={output.id}
+                position={Position.Right}
+                className="node-handle"
+                data-testid={`source-handle-${data.key}-${output.id}`}
+              />
+            </li>
+          ))}
+        </ul>
+      ) : (
+        outputs.map((output) => (
+          <Handle
+            key={output.id}
+            type="source"
+            id={output.id}
+            position={Position.Right}
+            className="node-handle"
+            data-testid={`source-handle-${data.key}-${output.id}`}
+          />
+        ))
+      )}
+    </div>
+  );
+});

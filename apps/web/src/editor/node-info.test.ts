@@ -1,0 +1,65 @@
+import { filter, httpRequest, router, webhookTrigger } from '@hookflow/nodes';
+import { describe, expect, it } from 'vitest';
+import type { WorkflowNodeData } from './graph.ts';
+import { effectiveDefaults, effectiveValue, nodeOutputs, nodeSummary } from './node-info.ts';
+
+const data = (
+  type: string,
+  config: Record<string, unknown>,
+  extra: Partial<WorkflowNodeData> = {},
+) => ({ key: 'k', type, name: 'n', config, ...extra }) satisfies WorkflowNodeData;
+
+describe('nodeOutputs', () => {
+  it('is one main output for most nodes, plus error when the node continues on failure', () => {
+    expect(nodeOutputs(filter, data('filter', {}))).toEqual([{ id: 'main' }]);
+    expect(nodeOutputs(filter, data('filter', {}, { onError: 'continue' }))).toEqual([
+      { id: 'main' },
+      { id: 'error', label: 'Error' },
+    ]);
+  });
+
+  it("is the router's routes and else, from its config", () => {
+    const outputs = nodeOutputs(router, data('router', router.defaults as Record<string, unknown>));
+    expect(outputs.map((output) => [output.id, output.label])).toEqual([
+      ['paid', 'Paid'],
+      ['refunded', 'Refunded'],
+      ['else', 'Else'],
+    ]);
+  });
+
+  it('keeps the handles edges still leave, marked stale, while the config lacks them', () => {
+    const outputs = nodeOutputs(router, data('router', { routes: 'broken' }), ['paid']);
+    expect(outputs).toEqual([{ id: 'paid', label: 'paid', stale: true }]);
+  });
+});
+
+describe('nodeSummary', () => {
+  it("is the definition's summary of the parsed config", () => {
+    expect(nodeSummary(webhookTrigger, {})).toBe('POST · answers at once');
+    expect(nodeSummary(httpRequest, { method: 'GET', url: 'https://example.com' })).toBe(
+      'GET https://example.com',
+    );
+  });
+
+  it('summarises a config holding expressions over the defaults', () => {
+    expect(nodeSummary(httpRequest, { url: '{{ trigger.body.callback }}' })).toBe(
+      'POST {{ trigger.body.callback }}',
+    );
+  });
+
+  it('is null when the summary throws or there is none', () => {
+    expect(nodeSummary(filter, { conditions: '{{ nonsense' })).toBeNull();
+    expect(nodeSummary({ ...filter, summary: undefined }, {})).toBeNull();
+    expect(nodeSummary({ ...filter, summary: () => '  ' }, {})).toBeNull();
+    expect(nodeSummary(undefined, {})).toBeNull();
+  });
+});
+
+describe('effective values', () => {
+  it("fills unset fields with the schema's defaults", () => {
+    expect(effectiveDefaults(httpRequest).timeoutMs).toBe(30_000);
+    expect(effectiveValue(httpRequest, {}, 'failOnError')).toBe(true);
+    expect(effectiveValue(httpRequest, { failOnError: false }, 'failOnError')).toBe(false);
+    expect(effectiveValue(webhookTrigger, {}, 'responseMode')).toBe('immediate');
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * What the card and the config panel read from a node's definition: its effective config,
+ * output handles and summary line. Everything comes from the definition; a node whose config
+ * is invalid (mid-edit) still gets a card, never an exception.
+ */
+import {
+  ERROR_HANDLE,
+  MAIN_HANDLE,
+  type NodeDefinition,
+  type OutputHandle,
+} from '@hookflow/engine';
+import type { WorkflowNodeData } from './graph.ts';
+
+export interface NodeOutput extends OutputHandle {
+  /** Edges leave it, but the node's config no longer declares it (a removed route). */
+  stale?: boolean;
+}
+
+const defaultsCache = new WeakMap<NodeDefinition, Record<string, unknown>>();
+
+/** The definition's defaults with the schema's own defaults filled in: what an unset field means. */
+export function effectiveDefaults(definition: NodeDefinition): Record<string, unknown> {
+  let defaults = defaultsCache.get(definition);
+  if (!defaults) {
+    const parsed = definition.config.safeParse(definition.defaults);
+    defaults = isRecord(parsed.data)
+      ? parsed.data
+      : isRecord(definition.defaults)
+        ? definition.defaults
+        : {};
+    defaultsCache.set(definition, defaults);
+  }
+  return defaults;
+}
+
+/** The config as the node will run it, or null while it does not fit the schema. */
+export function parseConfig(definition: NodeDefinition, config: Record<string, unknown>): unknown {
+  const parsed = definition.config.safeParse(config);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The output handles a card shows: the definition's (one `main` when it declares none), `error`
+ * when the node continues on failure, and any handle an edge still leaves from.
+ */
+export function nodeOutputs(
+  definition: NodeDefinition | undefined,
+  data: WorkflowNodeData,
+  usedHandles: readonly string[] = [],
+): NodeOutput[] {
+  let declared: readonly OutputHandle[] = [{ id: MAIN_HANDLE }];
+  if (definition?.outputs) {
+    const config = parseConfig(definition, data.config);
+    declared = config === null ? [] : (safely(() => definition.outputs!(config)) ?? []);
+  }
+  const outputs: NodeOutput[] = declared.map((handle) => ({ ...handle }));
+  if (data.onError === 'continue') outputs.push({ id: ERROR_HANDLE, label: 'Error' });
+  for (const handle of usedHandles) {
+    if (!outputs.some((output) => output.id === handle)) {
+      outputs.push({ id: handle, label: handle, stale: true });
+    }
+  }
+  return outputs;
+}
+
+/**
+ * The card's one-line description from the definition's summary(). A config that does not
+ * parse (often because a field holds an expression) is summarised over the defaults; a summary
+ * that throws gives no line.
+ */
+export function nodeSummary(
+  definition: NodeDefinition | undefined,
+  config: Record<string, unknown>,
+): string | null {
+  if (!definition?.summary) return null;
+  const summarize = definition.summary;
+  const parsed = parseConfig(definition, config);
+  const line = safely(() => summarize(parsed ?? { ...effectiveDefaults(definition), ...config }));
+  return typeof line === 'string' && line.trim() !== '' ? line : null;
+}
+
+/** The value a form field shows: the config's own, else what the schema fills in. */
+export function effectiveValue(
+  definition: NodeDefinition,
+  config: Record<string, unknown>,
+  field: string,
+): unknown {
+  return config[field] !== undefined ? config[field] : effectiveDefaults(definition)[field];
+}
+
+function safely<T>(compute: () => T): T | null {
+  try {
+    return compute();
+  } catch {
+    return null;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

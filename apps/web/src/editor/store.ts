@@ -1,0 +1,306 @@
+/**
+ * The editor's state: the canvas's nodes and edges, the workflow's name, and every change to
+ * them. React Flow reads nodes and edges from here and reports changes to the handlers here
+ * (the documented React Flow + zustand pattern); the cards and the config panel call the
+ * actions. Undo and redo come from zundo, over the name, nodes and edges.
+ *
+ * What counts as one undoable edit: adding, connecting, deleting (a node with its edges), a
+ * whole move (from the drag's start to its end), a config or name change (keystrokes on one
+ * field within a second are one edit). Selection and measuring are not edits.
+ */
+import type { NodeRegistry, WorkflowDocument } from '@hookflow/engine';
+import {
+  addEdge,
+  applyEdgeChanges,
+  applyNodeChanges,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+} from '@xyflow/react';
+import { type TemporalState, temporal } from 'zundo';
+import { createStore, type StoreApi } from 'zustand';
+import {
+  createWorkflowNode,
+  type EditorEdge,
+  type EditorNode,
+  nextEdgeId,
+  toDocument,
+  toEditorEdge,
+  toEditorNode,
+  type WorkflowNodeData,
+  wouldCreateCycle,
+} from './graph.ts';
+
+/** Changes to one field closer together than this are one undo step. */
+const TYPING_MERGE_MS = 1000;
+const HISTORY_LIMIT = 200;
+
+export interface EditorState {
+  name: string;
+  nodes: EditorNode[];
+  edges: EditorEdge[];
+  settings: WorkflowDocument['settings'];
+  /**
+   * The workflow document of the current state; a new object only when the content changes
+   * (a moved node counts once the move ends), so it drives validation and autosave.
+   */
+  document: WorkflowDocument;
+
+  onNodesChange(changes: NodeChange<EditorNode>[]): void;
+  onEdgesChange(changes: EdgeChange<EditorEdge>[]): void;
+  onConnect(connection: Connection): void;
+  /** Whether a connection may be drawn: not into itself, not twice, not in a loop. */
+  canConnect(connection: Connection | EditorEdge): boolean;
+  /** Adds a node of `type` (selected) and returns its id; null for an unknown type. */
+  addNode(type: string, position: { x: number; y: number }): string | null;
+  updateNode(id: string, patch: Partial<Pick<WorkflowNodeData, 'name' | 'key' | 'onError'>>): void;
+  /** Sets one config field; `undefined` removes it, so the schema's default applies. */
+  setConfigField(id: string, field: string, value: unknown): void;
+  deleteNode(id: string): void;
+  setName(name: string): void;
+  /** Selects one node (or none) and nothing else. */
+  selectNode(id: string | null): void;
+  undo(): void;
+  redo(): void;
+}
+
+type UndoableState = Pick<EditorState, 'name' | 'nodes' | 'edges'>;
+
+export type EditorStore = StoreApi<EditorState> & {
+  temporal: StoreApi<TemporalState<UndoableState>>;
+};
+
+export interface EditorStoreOptions {
+  registry: NodeRegistry;
+  /** The clock that decides which keystrokes merge into one undo step. */
+  now?: () => number;
+}
+
+/** Same content: names, node ids, data and positions, and edges; selection and sizes ignored. */
+export function sameContent(a: UndoableState, b: UndoableState): boolean {
+  if (a.name !== b.name || a.nodes.length !== b.nodes.length) return false;
+  if (a.edges.length !== b.edges.length) return false;
+  for (const [index, x] of a.nodes.entries()) {
+    const y = b.nodes[index]!;
+    if (x.id !== y.id || x.data !== y.data) return false;
+    if (x.position.x !== y.position.x || x.position.y !== y.position.y) return false;
+  }
+  for (const [index, x] of a.edges.entries()) {
+    const y = b.edges[index]!;
+    if (x.id !== y.id || x.source !== y.source || x.target !== y.target) return false;
+    if ((x.sourceHandle ?? null) !== (y.sourceHandle ?? null)) return false;
+  }
+  return true;
+}
+
+/** A change to the content, not just selection or measuring (which keep typing going). */
+const isEdit = (change: { type: string }) =>
+  change.type !== 'select' && change.type !== 'dimensions';
+
+/**
+ * A store for one workflow being edited.
+ *
+ * @example
+ * const store = createEditorStore(workflow.document, { registry: nodeRegistry });
+ * store.getState().addNode('filter', { x: 300, y: 0 }); // 'filter_1'
+ * store.getState().undo();
+ */
+export function createEditorStore(
+  initial: WorkflowDocument,
+  { registry, now = Date.now }: EditorStoreOptions,
+): EditorStore {
+  /** A drag is one edit: its first position change is recorded, the rest are not. */
+  let dragging = false;
+  /** React Flow deletes a node's edges, then the node: one edit. */
+  let deletingEdges = false;
+  let lastTyping: { key: string; at: number } | null = null;
+
+  const store: EditorStore = createStore<EditorState>()(
+    temporal(
+      (set, get) => {
+        const untracked = (apply: () => void) => {
+          const history = store.temporal.getState();
+          if (!history.isTracking) return apply();
+          history.pause();
+          try {
+            apply();
+          } finally {
+            history.resume();
+          }
+        };
+
+        /** Runs an edit; one that continues typing into the same field joins the last step. */
+        const typing = (key: string, apply: () => void) => {
+          const at = now();
+          const joins = lastTyping?.key === key && at - lastTyping.at < TYPING_MERGE_MS;
+          lastTyping = { key, at };
+          if (joins) untracked(apply);
+          else apply();
+        };
+
+        const updateData = (id: string, update: (data: WorkflowNodeData) => WorkflowNodeData) =>
+          set({
+            nodes: get().nodes.map((node) =>
+              node.id === id ? { ...node, data: update(node.data) } : node,
+            ),
+          });
+
+        return {
+          name: initial.name,
+          nodes: initial.nodes.map(toEditorNode),
+          edges: initial.edges.map(toEditorEdge),
+          settings: initial.settings,
+          document: initial,
+
+          onNodesChange(changes) {
+            if (changes.some(isEdit)) lastTyping = null;
+            const apply = () => set({ nodes: applyNodeChanges(changes, get().nodes) });
+            const drag = changes.find((change) => change.type === 'position');
+            const removes = changes.some((change) => change.type === 'remove');
+            if (drag?.dragging === true) {
+              if (dragging) untracked(apply);
+              else {
+                dragging = true;
+                apply();
+              }
+            } else if (drag?.dragging === false && dragging) {
+              dragging = false;
+              untracked(apply);
+            } else if (removes && deletingEdges) {
+              untracked(apply);
+            } else {
+              apply();
+            }
+          },
+
+          onEdgesChange(changes) {
+            if (changes.some(isEdit)) lastTyping = null;
+            if (changes.some((change) => change.type === 'remove')) {
+              deletingEdges = true;
+              queueMicrotask(() => {
+                deletingEdges = false;
+              });
+            }
+            set({ edges: applyEdgeChanges(changes, get().edges) });
+          },
+
+          onConnect(connection) {
+            lastTyping = null;
+            if (!get().canConnect(connection)) return;
+            const { edges } = get();
+            const edge: EditorEdge = {
+              id: nextEdgeId(edges),
+              source: connection.source,
+              sourceHandle: connection.sourceHandle ?? 'main',
+              target: connection.target,
+            };
+            set({ edges: addEdge(edge, edges) });
+          },
+
+          canConnect(connection) {
+            const { nodes, edges } = get();
+            const target = nodes.find((node) => node.id === connection.target);
+            if (!target || registry.get(target.data.type)?.trigger) return false;
+            const handle = connection.sourceHandle ?? 'main';
+            const duplicate = edges.some(
+              (edge) =>
+                edge.source === connection.source &&
+                (edge.sourceHandle ?? 'main') === handle &&
+                edge.target === connection.target,
+            );
+            return !duplicate && !wouldCreateCycle(edges, connection.source, connection.target);
+          },
+
+          addNode(type, position) {
+            const definition = registry.get(type);
+            if (!definition) return null;
+            lastTyping = null;
+            const { nodes } = get();
+            const node = toEditorNode(
+              createWorkflowNode(
+                definition,
+                position,
+                nodes.map((n) => ({ id: n.id, key: n.data.key })),
+              ),
+            );
+            set({
+              nodes: [
+                ...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+                { ...node, selected: true },
+              ],
+              edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+            });
+            return node.id;
+          },
+
+          updateNode(id, patch) {
+            const field = Object.keys(patch).join(',');
+            typing(`${id}:${field}`, () => updateData(id, (data) => ({ ...data, ...patch })));
+          },
+
+          setConfigField(id, field, value) {
+            typing(`${id}:config.${field}`, () =>
+              updateData(id, (data) => {
+                const config = { ...data.config };
+                if (value === undefined) delete config[field];
+                else config[field] = value;
+                return { ...data, config };
+              }),
+            );
+          },
+
+          deleteNode(id) {
+            lastTyping = null;
+            set({
+              nodes: get().nodes.filter((node) => node.id !== id),
+              edges: get().edges.filter((edge) => edge.source !== id && edge.target !== id),
+            });
+          },
+
+          setName(name) {
+            typing('name', () => set({ name }));
+          },
+
+          undo() {
+            lastTyping = null;
+            store.temporal.getState().undo();
+          },
+
+          redo() {
+            lastTyping = null;
+            store.temporal.getState().redo();
+          },
+
+          selectNode(id) {
+            set({
+              nodes: get().nodes.map((node) =>
+                (node.selected ?? false) === (node.id === id)
+                  ? node
+                  : { ...node, selected: node.id === id },
+              ),
+              edges: get().edges.map((edge) =>
+                edge.selected ? { ...edge, selected: false } : edge,
+              ),
+            });
+          },
+        };
+      },
+      {
+        partialize: ({ name, nodes, edges }): UndoableState => ({ name, nodes, edges }),
+        equality: sameContent,
+        limit: HISTORY_LIMIT,
+      },
+    ),
+  );
+
+  // Keeps `document` in step with the content; a move counts when it ends.
+  let documentSource: UndoableState = store.getState();
+  store.subscribe((state) => {
+    if (sameContent(documentSource, state)) return;
+    if (state.nodes.some((node) => node.dragging)) return;
+    documentSource = state;
+    store.setState({ document: toDocument(state) });
+  });
+
+  return store;
+}

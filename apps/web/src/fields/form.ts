@@ -1,0 +1,88 @@
+/**
+ * The rules of a generated config form, apart from its widgets: which fields show, which
+ * validation problems belong to which field, and how a JSON field's text becomes a value.
+ */
+import type { FormField, ValidationIssue } from '@hookflow/engine';
+
+/** Whether `field` shows, given the effective value of each field (`showWhen`). */
+export function isFieldVisible(field: FormField, currentValue: (name: string) => unknown): boolean {
+  if (!field.showWhen) return true;
+  const current = currentValue(field.showWhen.field);
+  return field.showWhen.equals.some((allowed) => allowed === current);
+}
+
+/** Whether a problem's field path (`headers[0].value`) lies within the form field `name`. */
+export function issueBelongsTo(issue: ValidationIssue, name: string): boolean {
+  const path = issue.field;
+  if (path === undefined) return false;
+  return path === name || path.startsWith(`${name}.`) || path.startsWith(`${name}[`);
+}
+
+/**
+ * A node's problems sorted by where the panel shows them: beside a visible field (by its name),
+ * beside the key, or in the node's list of general problems.
+ */
+export function placeIssues(
+  issues: readonly ValidationIssue[],
+  visibleFields: readonly string[],
+): { byField: Map<string, ValidationIssue[]>; key: ValidationIssue[]; general: ValidationIssue[] } {
+  const byField = new Map<string, ValidationIssue[]>();
+  const key: ValidationIssue[] = [];
+  const general: ValidationIssue[] = [];
+  for (const issue of issues) {
+    if (issue.field === 'key') {
+      key.push(issue);
+      continue;
+    }
+    const owner = visibleFields.find((name) => issueBelongsTo(issue, name));
+    if (owner === undefined) general.push(issue);
+    else byField.set(owner, [...(byField.get(owner) ?? []), issue]);
+  }
+  return { byField, key, general };
+}
+
+export type JsonTextResult = { ok: true; value: unknown } | { ok: false; error: string };
+
+const wholeTemplate = /^\{\{[\s\S]*\}\}$/;
+
+/**
+ * Reads a JSON field's text: empty is "unset" (undefined), JSON is its value, and in a field
+ * that takes expressions a bare `{{ … }}` is kept as that expression, so its result keeps its
+ * type.
+ */
+export function readJsonText(text: string, acceptsExpression: boolean): JsonTextResult {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(trimmed) };
+  } catch (error) {
+    if (acceptsExpression && wholeTemplate.test(trimmed)) return { ok: true, value: trimmed };
+    return { ok: false, error: jsonErrorMessage(error, trimmed) };
+  }
+}
+
+/** How a value reads in a JSON field. */
+export function writeJsonText(value: unknown): string {
+  return value === undefined ? '' : JSON.stringify(value, null, 2);
+}
+
+function jsonErrorMessage(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // V8: `Unexpected token } in JSON at position 12` or `... (line 2 column 3)`; add the line.
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position !== undefined && !/line \d+/.test(message)) {
+    const line = text.slice(0, Number(position)).split('\n').length;
+    return `Not valid JSON: ${message} (line ${line})`;
+  }
+  return `Not valid JSON: ${message}`;
+}
+
+/** A number field's text: empty is unset, a number is a number, anything else stays text. */
+export function readNumberText(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  const number = Number(trimmed);
+  return Number.isFinite(number) && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)
+    ? number
+    : text;
+}
