@@ -15,7 +15,7 @@ export const filter = defineNode({
   label: 'Filter',
   description: 'Only continues when its conditions hold; otherwise this path stops quietly.',
   group: 'flow',
-  icon: '⏷',
+  icon: '▽',
   config: configSchema,
   defaults: {
     conditions: {

@@ -50,7 +50,7 @@ export const router = defineNode({
   label: 'Router',
   description: 'Sends its input down the routes whose conditions hold, or down "else".',
   group: 'flow',
-  icon: '⑂',
+  icon: '⇉',
   config: configSchema,
   defaults: {
     mode: 'first',
