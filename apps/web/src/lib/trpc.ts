@@ -5,7 +5,13 @@
  */
 import type { AppRouter } from '@hookflow/api';
 import { QueryClient } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  TRPCClientError,
+} from '@trpc/client';
 import {
   createTRPCContext,
   type inferInput,
@@ -16,7 +22,16 @@ import {
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 export function createApiClient(url = '/trpc') {
-  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url })] });
+  return createTRPCClient<AppRouter>({
+    links: [
+      // Subscriptions (live runs, requests) arrive as server-sent events; the rest is batched.
+      splitLink({
+        condition: (operation) => operation.type === 'subscription',
+        true: httpSubscriptionLink({ url }),
+        false: httpBatchLink({ url }),
+      }),
+    ],
+  });
 }
 
 export function createQueryClient(): QueryClient {
