@@ -10,6 +10,7 @@ export type {
 } from './ingest.ts';
 export * from './runs.ts';
 export type { SampleRecord } from './samples.ts';
+export type { OverviewQuery, StatsBucket, WorkflowOverview } from './stats.ts';
 export { createStore, type Store } from './store.ts';
 export type { TokenLookup, TriggerTarget } from './triggers.ts';
 export type { VersionRecord, WorkflowRecord, WorkflowSummary } from './workflows.ts';

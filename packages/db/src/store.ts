@@ -3,6 +3,7 @@ import { createGroupCommit } from './group-commit.ts';
 import { createIngestStore } from './ingest.ts';
 import { createRunStore } from './runs.ts';
 import { createSampleStore } from './samples.ts';
+import { createStatsStore } from './stats.ts';
 import { createTriggerStore } from './triggers.ts';
 import { createWorkerLocks } from './worker-locks.ts';
 import { createWorkflowStore } from './workflows.ts';
@@ -20,6 +21,7 @@ export function createStore(file: string, options: DbOptions = {}) {
     ingest: createIngestStore(handle, commit),
     runs: createRunStore(handle, commit, createWorkerLocks(file)),
     samples: createSampleStore(handle),
+    stats: createStatsStore(handle),
     /** True when the database answers and every migration is applied. */
     ready(): boolean {
       try {

@@ -36,6 +36,19 @@ function requireValid(ctx: ApiContext, document: WorkflowDocument): void {
   }
 }
 
+function maskDocument(ctx: ApiContext, document: WorkflowDocument): WorkflowDocument {
+  return {
+    ...document,
+    nodes: document.nodes.map((node) => ({
+      ...node,
+      config: maskSecrets(node.config, ctx.registry.get(node.type)?.secretFields) as Record<
+        string,
+        unknown
+      >,
+    })),
+  };
+}
+
 function loadWorkflow(ctx: ApiContext, id: string) {
   const workflow = ctx.store.workflows.get(id);
   if (!workflow) throw notFound(`workflow ${id}`);
@@ -137,16 +150,21 @@ export const workflowsRouter = {
   /** The draft as a portable document (what `hookflow export` writes), secrets masked. */
   export: publicProcedure.input(idInput).query(({ ctx, input }) => {
     const workflow = loadWorkflow(ctx, input.id);
-    const document = workflowDocumentSchema.parse(workflow.draft);
-    return {
-      ...document,
-      nodes: document.nodes.map((node) => ({
-        ...node,
-        config: maskSecrets(node.config, ctx.registry.get(node.type)?.secretFields) as Record<
-          string,
-          unknown
-        >,
-      })),
-    };
+    return maskDocument(ctx, workflowDocumentSchema.parse(workflow.draft));
   }),
+
+  /** One published version as it was (what a run ran: the run history draws it), secrets masked. */
+  version: publicProcedure
+    .input(z.object({ versionId: z.string().min(1) }))
+    .query(({ ctx, input }) => {
+      const version = ctx.store.workflows.getVersion(input.versionId);
+      if (!version) throw notFound(`version ${input.versionId}`);
+      return {
+        id: version.id,
+        workflowId: version.workflowId,
+        number: version.number,
+        createdAt: version.createdAt,
+        document: maskDocument(ctx, workflowDocumentSchema.parse(version.document)),
+      };
+    }),
 } satisfies TRPCRouterRecord;
