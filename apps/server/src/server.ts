@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { createTriggerCache, registerIngress, sendError } from './hooks/ingress.
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createInlineExecutor, createThreadExecutor } from './worker/executor.ts';
-import { createWorker, type Worker } from './worker/worker.ts';
+import { createWorker, triggerOf, type Worker } from './worker/worker.ts';
 
 export interface ServerDeps {
   config: Pick<
@@ -128,6 +129,23 @@ export function createServer(deps: ServerDeps): HookflowServer {
     onWorkflowChanged: () => cache.clear(),
     onRunQueued: () => worker.notify(),
     onCancelRun: (runId) => worker.cancel(runId),
+    // A test run takes the worker's path (threads, limits) but records nothing.
+    executeTest: (job, signal) =>
+      executor.execute(
+        {
+          runId: `test_${randomUUID()}`,
+          workflowId: job.workflowId,
+          // Plans are cached by version id: the same draft tested again is compiled once.
+          versionId: `draft_${createHash('sha256').update(JSON.stringify(job.document)).digest('base64url')}`,
+          document: job.document,
+          event: triggerOf(job.event),
+          completed: [],
+          attempt: 1,
+          isolated: false,
+        },
+        { onStep: () => {} },
+        signal,
+      ),
   };
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -1,5 +1,5 @@
-import type { Store } from '@hookflow/db';
-import type { NodeRegistry } from '@hookflow/engine';
+import type { Store, StoredEvent } from '@hookflow/db';
+import type { NodeRegistry, RunResult, WorkflowDocument } from '@hookflow/engine';
 import type { LiveEvents } from './live.ts';
 
 /** What every procedure may use. The server builds one per request; tests and the CLI build their own. */
@@ -19,4 +19,17 @@ export interface ApiContext {
    * worker in another process notices at its next lease renewal.
    */
   onCancelRun?: (runId: string) => void;
+  /**
+   * Runs a draft against an event through the executor that runs real workflows (its threads
+   * and limits), recording nothing. Without it, test runs are refused.
+   */
+  executeTest?: (job: TestRunJob, signal: AbortSignal) => Promise<RunResult>;
+}
+
+/** A test run: a workflow's unsaved draft and the request it runs against. */
+export interface TestRunJob {
+  workflowId: string;
+  document: WorkflowDocument;
+  /** A stored request (a sample), or one pasted by hand. */
+  event: Pick<StoredEvent, 'method' | 'path' | 'headers' | 'query' | 'parsedBody' | 'receivedAt'>;
 }

@@ -2,6 +2,7 @@ import { liveRouter } from './routers/live.ts';
 import { requestsRouter } from './routers/requests.ts';
 import { runsRouter } from './routers/runs.ts';
 import { samplesRouter } from './routers/samples.ts';
+import { testRunsRouter } from './routers/test-runs.ts';
 import { statsRouter } from './routers/stats.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 import { createCallerFactory, router } from './trpc.ts';
@@ -13,6 +14,7 @@ export const appRouter = router({
   requests: requestsRouter,
   live: liveRouter,
   samples: samplesRouter,
+  testRuns: testRunsRouter,
   stats: statsRouter,
 });
 

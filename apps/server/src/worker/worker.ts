@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClaimedRun, StepRecord, Store } from '@hookflow/db';
+import type { ClaimedRun, StepRecord, Store, StoredEvent } from '@hookflow/db';
 import {
   type RetrySettings,
   retryDelayMs,
@@ -75,6 +75,21 @@ interface InFlight {
 }
 
 const settingsOnly = workflowDocumentSchema.pick({ settings: true });
+
+/** What a run's steps see as `trigger`: the stored request, its credentials masked. */
+export function triggerOf(
+  event: Pick<StoredEvent, 'method' | 'path' | 'headers' | 'query' | 'parsedBody' | 'receivedAt'>,
+): TriggerEvent {
+  return {
+    method: event.method,
+    path: event.path,
+    // Credentials and signatures stay out of the run history (and out of workflows).
+    headers: maskHeaders(event.headers),
+    query: event.query,
+    body: event.parsedBody,
+    receivedAt: new Date(event.receivedAt).toISOString(),
+  };
+}
 const canceledError = { message: 'the run was canceled', code: 'CANCELED' };
 
 /**
@@ -163,15 +178,7 @@ export function createWorker(options: WorkerOptions): Worker {
       retry = settingsOnly.safeParse(version.document).data?.settings.retry;
       const event = store.runs.event(run.eventId);
       if (!event) throw new Error(`event ${run.eventId} is missing`);
-      const trigger: TriggerEvent = {
-        method: event.method,
-        path: event.path,
-        // Credentials and signatures stay out of the run history (and out of workflows).
-        headers: maskHeaders(event.headers),
-        query: event.query,
-        body: event.parsedBody,
-        receivedAt: new Date(event.receivedAt).toISOString(),
-      };
+      const trigger = triggerOf(event);
       const completed: [string, StepResult][] = [];
       for (const step of store.runs.steps(run.id)) {
         if (step.status !== 'failed') completed.push([step.nodeId, toResult(step)]);
