@@ -2,8 +2,8 @@ import { liveRouter } from './routers/live.ts';
 import { requestsRouter } from './routers/requests.ts';
 import { runsRouter } from './routers/runs.ts';
 import { samplesRouter } from './routers/samples.ts';
-import { testRunsRouter } from './routers/test-runs.ts';
 import { statsRouter } from './routers/stats.ts';
+import { testRunsRouter } from './routers/test-runs.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
