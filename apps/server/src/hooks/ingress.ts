@@ -103,12 +103,22 @@ function triggerSettings(
 export function createTriggerCache(store: Store, maxEntries = 10_000): TriggerCache {
   const entries = new Map<string, TriggerLookup>();
   let seenVersion = store.triggers.dataVersion();
+  // Reading data_version costs about as much as the rest of a lookup; once per turn of the
+  // event loop is as fresh, since a commit of another process can land at any moment anyway.
+  let checkedThisTurn = false;
+  const nextTurn = () => {
+    checkedThisTurn = false;
+  };
   return {
     lookup(token) {
-      const version = store.triggers.dataVersion();
-      if (version !== seenVersion) {
-        entries.clear();
-        seenVersion = version;
+      if (!checkedThisTurn) {
+        checkedThisTurn = true;
+        setImmediate(nextTurn);
+        const version = store.triggers.dataVersion();
+        if (version !== seenVersion) {
+          entries.clear();
+          seenVersion = version;
+        }
       }
       let found = entries.get(token);
       if (!found) {
