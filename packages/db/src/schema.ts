@@ -93,7 +93,7 @@ export const runs = sqliteTable(
       .notNull()
       .references(() => events.id, { onDelete: 'cascade' }),
     status: text('status', {
-      enum: ['queued', 'running', 'succeeded', 'failed', 'filtered', 'canceled'],
+      enum: ['queued', 'running', 'waiting', 'succeeded', 'failed', 'filtered', 'canceled'],
     }).notNull(),
     attempt: integer('attempt').notNull().default(1),
     /** Times the run's execution thread was stopped under it (stalled or out of memory). */
@@ -105,7 +105,10 @@ export const runs = sqliteTable(
     finishedAt: integer('finished_at'),
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: integer('lease_expires_at'),
-    /** A queued run is not claimed before this time (an automatic retry waiting its backoff). */
+    /**
+     * A queued run is not claimed before this time (an automatic retry waiting its backoff); a
+     * `waiting` run (parked by a delay) is claimed again at this time.
+     */
     notBefore: integer('not_before'),
     /** The run this one replays (the same event, run again on the then published version). */
     replayOf: text('replay_of'),
@@ -116,6 +119,10 @@ export const runs = sqliteTable(
     // A workflow's failed runs, newest first, without scanning its other runs.
     index('runs_workflow_status').on(table.workflowId, table.status, table.id),
     index('runs_event').on(table.eventId),
+    // Parked runs by the time they are due: the worker's claim finds the due ones directly.
+    index('runs_waiting')
+      .on(table.notBefore)
+      .where(sql`status = 'waiting'`),
   ],
 );
 
@@ -129,7 +136,7 @@ export const runSteps = sqliteTable(
     nodeId: text('node_id').notNull(),
     nodeKey: text('node_key').notNull(),
     nodeType: text('node_type').notNull(),
-    status: text('status', { enum: ['succeeded', 'failed', 'filtered'] }).notNull(),
+    status: text('status', { enum: ['succeeded', 'failed', 'filtered', 'waiting'] }).notNull(),
     input: text('input', { mode: 'json' }),
     config: text('config', { mode: 'json' }),
     output: text('output', { mode: 'json' }),
@@ -139,6 +146,8 @@ export const runSteps = sqliteTable(
     finishedAt: integer('finished_at').notNull(),
     durationMs: integer('duration_ms').notNull(),
     attempt: integer('attempt').notNull(),
+    /** A `waiting` step (a delay) is over at this time. */
+    resumeAt: integer('resume_at'),
   },
   (table) => [index('run_steps_run').on(table.runId, table.id)],
 );
@@ -205,4 +214,22 @@ export const samples = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (table) => [index('samples_workflow').on(table.workflowId, table.createdAt)],
+);
+
+/**
+ * The schedule ticks that fired, one per workflow and scheduled time: the key that makes a tick
+ * fire once however many processes or restarts see it, and the last tick for catch-up.
+ */
+export const scheduleTicks = sqliteTable(
+  'schedule_ticks',
+  {
+    workflowId: text('workflow_id')
+      .notNull()
+      .references(() => workflows.id, { onDelete: 'cascade' }),
+    /** The time the cron expression named. */
+    scheduledAt: integer('scheduled_at').notNull(),
+    firedAt: integer('fired_at').notNull(),
+    runId: text('run_id'),
+  },
+  (table) => [primaryKey({ columns: [table.workflowId, table.scheduledAt] })],
 );
