@@ -73,7 +73,7 @@ describe('the workflow editor in a real browser', () => {
     // Two nodes from the palette: each gets a key from its type and its defaults.
     await dropNode(page, 'filter', { x: 150, y: 120 });
     await card(page, 'filter_1').waitFor();
-    await dropNode(page, 'http-request', { x: 560, y: 120 });
+    await dropNode(page, 'http-request', { x: 330, y: 300 });
     await card(page, 'http_request_1').waitFor();
     expect(await card(page, 'http_request_1').getByTestId('node-summary').textContent()).toBe(
       'POST https://example.com/hooks',
@@ -102,7 +102,7 @@ describe('the workflow editor in a real browser', () => {
 
     // The HTTP request goes to the sink; a bad URL is reported beside its field.
     await card(page, 'http_request_1').click();
-    const url = page.getByTestId('field-url').locator('input');
+    const url = page.getByTestId('field-url').locator('.cm-content');
     await url.fill('not a url');
     await page.getByTestId('field-url').getByTestId('field-issues').waitFor();
     expect(await card(page, 'http_request_1').getByTestId('node-issue-badge').count()).toBe(1);

@@ -1,7 +1,8 @@
 import { type NodeDefinition, nodeKeySchema, type ValidationIssue } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
-import { useContext, useId } from 'react';
+import { useContext, useEffect, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { ExpressionEnvironmentContext } from '../fields/expression-environment.ts';
 import { isFieldVisible, placeIssues } from '../fields/form.ts';
 import { FormFieldRow } from '../fields/form-field.tsx';
 import { useDraftText } from '../fields/use-draft-text.ts';
@@ -9,7 +10,9 @@ import { nodeTypeLabel } from '../lib/node-types.ts';
 import { TriggerUrl } from '../ui/trigger-url.tsx';
 import { IssuesContext, useEditor, useNodeIssues } from './editor-context.tsx';
 import type { WorkflowNodeData } from './graph.ts';
+import { useExpressionEnvironmentFor } from './node-data.ts';
 import { effectiveValue } from './node-info.ts';
+import { useTestData } from './test-data.ts';
 
 /** The right-hand panel: the selected node's settings, or the workflow's when none is. */
 export function ConfigPanel({
@@ -62,6 +65,10 @@ function NodeSettings({ id, data }: { id: string; data: WorkflowNodeData }) {
     })),
   );
   const formId = useId();
+  const environment = useExpressionEnvironmentFor(id);
+  const setInsertTarget = useTestData((state) => state.setInsertTarget);
+  // A field of a node no longer shown must not receive picked values.
+  useEffect(() => () => setInsertTarget(null), [setInsertTarget]);
   const currentValue = (field: string) =>
     definition ? effectiveValue(definition, data.config, field) : data.config[field];
   const visible = definition?.form.filter((field) => isFieldVisible(field, currentValue)) ?? [];
@@ -131,20 +138,22 @@ function NodeSettings({ id, data }: { id: string; data: WorkflowNodeData }) {
       )}
 
       {definition && visible.length > 0 && (
-        <fieldset className="config-form">
-          <legend className="visually-hidden">{type.label} settings</legend>
-          {visible.map((field) => (
-            <FormFieldRow
-              key={field.field}
-              field={field}
-              id={`${formId}-${field.field}`}
-              value={data.config[field.field]}
-              fallback={fallbackOf(definition, field.field)}
-              issues={placed.byField.get(field.field) ?? []}
-              onChange={(value) => setConfigField(id, field.field, value)}
-            />
-          ))}
-        </fieldset>
+        <ExpressionEnvironmentContext.Provider value={environment}>
+          <fieldset className="config-form">
+            <legend className="visually-hidden">{type.label} settings</legend>
+            {visible.map((field) => (
+              <FormFieldRow
+                key={field.field}
+                field={field}
+                id={`${formId}-${field.field}`}
+                value={data.config[field.field]}
+                fallback={fallbackOf(definition, field.field)}
+                issues={placed.byField.get(field.field) ?? []}
+                onChange={(value) => setConfigField(id, field.field, value)}
+              />
+            ))}
+          </fieldset>
+        </ExpressionEnvironmentContext.Provider>
       )}
 
       <div className="config-panel-footer">

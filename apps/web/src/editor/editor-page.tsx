@@ -16,6 +16,7 @@ import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { Canvas } from './canvas.tsx';
 import { ConfigPanel, IssueList } from './config-panel.tsx';
+import { DataPanel, useTestRun } from './data-panel.tsx';
 import {
   EditorStoreContext,
   groupIssues,
@@ -25,7 +26,9 @@ import {
 } from './editor-context.tsx';
 import { CARD_SIZE, freePosition } from './graph.ts';
 import { Palette } from './palette.tsx';
+import './editor.css';
 import { createEditorStore } from './store.ts';
+import { createTestDataStore, TestDataContext } from './test-data.ts';
 import { type SaveStatus, useAutosave } from './use-autosave.ts';
 
 /** `/workflows/:id/edit`: the canvas editor of one workflow's draft. */
@@ -65,11 +68,14 @@ export function EditorPage({ id }: { id: string }) {
 
 function WorkflowEditor({ workflow }: { workflow: WorkflowDetail }) {
   const [store] = useState(() => createEditorStore(workflow.document, { registry: nodeRegistry }));
+  const [testData] = useState(() => createTestDataStore(workflow.id));
   return (
     <EditorStoreContext.Provider value={store}>
-      <ReactFlowProvider>
-        <EditorLayout workflow={workflow} />
-      </ReactFlowProvider>
+      <TestDataContext.Provider value={testData}>
+        <ReactFlowProvider>
+          <EditorLayout workflow={workflow} />
+        </ReactFlowProvider>
+      </TestDataContext.Provider>
     </EditorStoreContext.Provider>
   );
 }
@@ -90,6 +96,7 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   const issues = useMemo(() => groupIssues(validateWorkflow(document, nodeRegistry)), [document]);
   const autosave = useAutosave(workflow.id, document);
   const [publishing, setPublishing] = useState(false);
+  const [showData, setShowData] = useState(true);
   const [outcome, setOutcome] = useState<PublishOutcome | null>(null);
   useDocumentTitle(`Edit ${document.name}`);
   // The refusal's list is stale once the live validation finds nothing left to fix.
@@ -159,6 +166,17 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
             <button
               type="button"
               className="button"
+              aria-pressed={showData}
+              onClick={() => setShowData(!showData)}
+              data-testid="toggle-data-panel"
+              title="Show or hide the test data: sample events and test outputs"
+            >
+              Data
+            </button>
+            <TestRunButton />
+            <button
+              type="button"
+              className="button"
               onClick={() => void autosave.save()}
               disabled={autosave.status === 'saved' || autosave.status === 'saving'}
               data-testid="save-draft"
@@ -190,9 +208,10 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
             onDismiss={() => setOutcome(null)}
           />
         )}
-        <div className="editor-body">
+        <div className="editor-body" data-data-panel={showData ? 'shown' : 'hidden'}>
           <Palette onAdd={addInView} />
           <Canvas />
+          {showData && <DataPanel triggerUrl={workflow.triggerUrl} />}
           <ConfigPanel
             triggerUrl={workflow.triggerUrl}
             published={workflow.publishedVersionId !== null}
@@ -262,6 +281,26 @@ function PublishNotice({
         )}
       </Notice>
     </div>
+  );
+}
+
+function TestRunButton() {
+  const test = useTestRun();
+  return (
+    <button
+      type="button"
+      className="button"
+      onClick={() => void test.run()}
+      disabled={!test.ready || test.running}
+      data-testid="test-run"
+      title={
+        test.ready
+          ? 'Run the canvas as it is against the chosen sample event, without publishing'
+          : 'Capture or choose a sample event in the data panel first'
+      }
+    >
+      {test.running ? 'Testing…' : '▶ Test run'}
+    </button>
   );
 }
 

@@ -6,6 +6,7 @@ import { nodeTypeLabel } from '../lib/node-types.ts';
 import { useEditor, useNodeIssues } from './editor-context.tsx';
 import type { EditorNode } from './graph.ts';
 import { nodeOutputs, nodeSummary } from './node-info.ts';
+import { useTestStep } from './test-data.ts';
 
 /**
  * One node on the canvas, for every node type: icon, name, key, the definition's summary, a
@@ -16,6 +17,7 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
   const definition = nodeRegistry.get(data.type);
   const type = nodeTypeLabel(data.type);
   const issues = useNodeIssues(id);
+  const tested = useTestStep(id);
   const usedHandles = useEditor(
     useShallow((state) => [
       ...new Set(
@@ -46,6 +48,7 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
       data-node-type={data.type}
       data-selected={selected || undefined}
       data-invalid={issues.length > 0 || undefined}
+      data-test-status={tested?.status}
     >
       {!definition?.trigger && (
         <Handle
@@ -72,6 +75,22 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
             aria-label={`${issues.length} problem${issues.length === 1 ? '' : 's'}`}
           >
             {issues.length}
+          </span>
+        )}
+        {tested && (
+          <span
+            className="node-card-test"
+            data-status={tested.status}
+            data-testid="node-test-badge"
+            role="img"
+            aria-label={`Last test: ${tested.status}`}
+            title={
+              tested.error
+                ? `Failed in the last test run: ${tested.error.message}`
+                : `Last test run: ${tested.status} in ${tested.durationMs} ms`
+            }
+          >
+            {tested.status === 'failed' ? '!' : tested.status === 'filtered' ? '⊘' : '✓'}
           </span>
         )}
       </div>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { textControlTarget, useExpressionEnvironment } from './expression-environment.ts';
 import { readJsonText, writeJsonText } from './form.ts';
 import { useDraftText } from './use-draft-text.ts';
 import type { WidgetProps } from './widget.ts';
@@ -13,6 +14,18 @@ export function JsonField({ field, id, value, fallback, invalid, onChange }: Wid
   // A message for text that is no longer in the box (undo replaced it) is stale.
   const error = parseError?.text === text ? parseError.message : null;
   const errorId = `${id}-parse-error`;
+  const environment = useExpressionEnvironment();
+  const apply = (next: string) => {
+    const result = readJsonText(next, field.expression === true);
+    if (result.ok) {
+      edit(next, result.value);
+      setParseError(null);
+      onChange(result.value);
+    } else {
+      edit(next);
+      setParseError({ text: next, message: result.error });
+    }
+  };
   return (
     <>
       <textarea
@@ -25,18 +38,10 @@ export function JsonField({ field, id, value, fallback, invalid, onChange }: Wid
         aria-invalid={invalid || error !== null || undefined}
         aria-describedby={error ? errorId : undefined}
         data-testid={`json-field-${field.field}`}
-        onChange={(event) => {
-          const next = event.currentTarget.value;
-          const result = readJsonText(next, field.expression === true);
-          if (result.ok) {
-            edit(next, result.value);
-            setParseError(null);
-            onChange(result.value);
-          } else {
-            edit(next);
-            setParseError({ text: next, message: result.error });
-          }
+        onFocus={(event) => {
+          if (field.expression) environment.focused(textControlTarget(event.currentTarget, apply));
         }}
+        onChange={(event) => apply(event.currentTarget.value)}
       />
       {error && (
         <p className="field-error" id={errorId} role="alert" data-testid="json-parse-error">

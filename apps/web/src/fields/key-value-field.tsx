@@ -1,3 +1,5 @@
+import { useRef } from 'react';
+import { textControlTarget, useExpressionEnvironment } from './expression-environment.ts';
 import { asText, type WidgetProps } from './widget.ts';
 
 type Row = Record<string, unknown> & { name?: unknown; value?: unknown };
@@ -19,11 +21,15 @@ export function KeyValueField({
   fallback,
   onChange,
 }: WidgetProps<'key-value'>) {
+  const environment = useExpressionEnvironment();
   const rows = rowsOf(value ?? fallback);
   const nameLabel = field.keyLabel ?? 'Name';
   const valueLabel = field.valueLabel ?? 'Value';
+  // An insertion from the data panel comes later than the focus that registered it.
+  const latestRows = useRef(rows);
+  latestRows.current = rows;
   const update = (index: number, change: Partial<Row>) =>
-    onChange(rows.map((row, i) => (i === index ? { ...row, ...change } : row)));
+    onChange(latestRows.current.map((row, i) => (i === index ? { ...row, ...change } : row)));
   return (
     <fieldset className="key-value" id={id} aria-labelledby={labelId}>
       {rows.length > 0 && (
@@ -48,6 +54,12 @@ export function KeyValueField({
             aria-label={`${field.label} ${index + 1}: ${valueLabel}`}
             value={asText(row.value)}
             spellCheck={false}
+            onFocus={(event) => {
+              if (field.expression)
+                environment.focused(
+                  textControlTarget(event.currentTarget, (text) => update(index, { value: text })),
+                );
+            }}
             onChange={(event) => update(index, { value: event.currentTarget.value })}
           />
           <button

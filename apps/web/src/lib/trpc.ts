@@ -66,3 +66,5 @@ export type RunDetail = inferOutput<Api['runs']['get']>;
 export type RunStep = RunDetail['steps'][number];
 export type RunStatus = RunSummary['status'];
 export type RunListInput = inferInput<Api['runs']['list']>;
+export type TestRunResult = inferOutput<Api['testRuns']['run']>;
+export type Sample = inferOutput<Api['samples']['list']>[number];

@@ -1,0 +1,86 @@
+/**
+ * The editor's test data, beside the workflow itself (never saved, never undone): the sample
+ * event chosen in the data panel, the last test run's result, and the field that a value
+ * picked in the data panel goes into.
+ */
+import { createContext, useContext, useMemo } from 'react';
+import { createStore, type StoreApi, useStore } from 'zustand';
+import type { InsertTarget } from '../fields/expression-environment.ts';
+import type { TestRunResult } from '../lib/trpc.ts';
+
+export type TestStep = TestRunResult['steps'][number];
+
+export interface TestDataState {
+  workflowId: string;
+  /** The sample the previews and test runs use; null for none. */
+  sampleId: string | null;
+  testRun: TestRunResult | null;
+  /** The document JSON the last test ran, to tell whether the canvas changed since. */
+  testedDocument: string | null;
+  running: boolean;
+  testError: unknown;
+  /** The expression field that had the focus last. */
+  insertTarget: InsertTarget | null;
+  chooseSample(id: string | null): void;
+  startTest(): void;
+  finishTest(result: TestRunResult, documentJson: string): void;
+  failTest(error: unknown): void;
+  clearTest(): void;
+  setInsertTarget(target: InsertTarget | null): void;
+}
+
+export type TestDataStore = StoreApi<TestDataState>;
+
+export function createTestDataStore(workflowId: string): TestDataStore {
+  return createStore<TestDataState>()((set) => ({
+    workflowId,
+    sampleId: null,
+    testRun: null,
+    testedDocument: null,
+    running: false,
+    testError: null,
+    insertTarget: null,
+    chooseSample: (sampleId) => set({ sampleId }),
+    startTest: () => set({ running: true, testError: null }),
+    finishTest: (testRun, testedDocument) =>
+      set({ running: false, testRun, testedDocument, testError: null }),
+    failTest: (testError) => set({ running: false, testError }),
+    clearTest: () => set({ testRun: null, testedDocument: null, testError: null }),
+    setInsertTarget: (insertTarget) => set({ insertTarget }),
+  }));
+}
+
+export const TestDataContext = createContext<TestDataStore | null>(null);
+
+export function useTestDataStore(): TestDataStore {
+  const store = useContext(TestDataContext);
+  if (!store) throw new Error('useTestData() is used outside the editor');
+  return store;
+}
+
+export function useTestData<T>(selector: (state: TestDataState) => T): T {
+  return useStore(useTestDataStore(), selector);
+}
+
+/** The last test run's step of a node, if it ran. */
+export function useTestStep(nodeId: string): TestStep | undefined {
+  return useTestData((state) => state.testRun?.steps.find((step) => step.nodeId === nodeId));
+}
+
+const noOutputs: ReadonlyMap<string, unknown> = new Map();
+
+/** Each node's output in the last test run, by node id. */
+export function useTestOutputs(): ReadonlyMap<string, unknown> {
+  const testRun = useTestData((state) => state.testRun);
+  return useMemo(
+    () =>
+      testRun
+        ? new Map(
+            testRun.steps
+              .filter((step) => step.status !== 'failed' || step.output !== undefined)
+              .map((step) => [step.nodeId, step.output]),
+          )
+        : noOutputs,
+    [testRun],
+  );
+}
