@@ -1,8 +1,10 @@
 import { lazy, Suspense } from 'react';
 import { paths } from './lib/paths.ts';
 import { Link, matchPath, Routes, route, useLocation } from './lib/router.tsx';
+import { RequestLogPage } from './runs/request-log-page.tsx';
 import { RunDetailPage } from './runs/run-detail-page.tsx';
 import { RunListPage } from './runs/run-list-page.tsx';
+import { WorkflowOverviewPage } from './runs/workflow-overview-page.tsx';
 import { EmptyState, Loading, Page } from './ui/page.tsx';
 import { WorkflowDetailPage } from './workflows/workflow-detail-page.tsx';
 import { WorkflowListPage } from './workflows/workflow-list-page.tsx';
@@ -18,6 +20,8 @@ const routes = [
   route('/workflows', () => <WorkflowListPage />),
   route('/workflows/:id', ({ id }) => <WorkflowDetailPage id={id} />),
   route('/workflows/:id/edit', ({ id }) => <EditorPage id={id} />),
+  route('/workflows/:id/overview', ({ id }) => <WorkflowOverviewPage workflowId={id} />),
+  route('/workflows/:id/requests', ({ id }) => <RequestLogPage workflowId={id} />),
   route('/runs', () => <RunListPage />),
   route('/runs/:id', ({ id }) => <RunDetailPage id={id} />),
 ];

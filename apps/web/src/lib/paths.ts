@@ -2,7 +2,10 @@
 export const paths = {
   workflows: () => '/',
   workflow: (id: string) => `/workflows/${encodeURIComponent(id)}`,
-  editWorkflow: (id: string) => `/workflows/${encodeURIComponent(id)}/edit`,
+  editWorkflow: (id: string, options: { sampleId?: string } = {}) =>
+    `/workflows/${encodeURIComponent(id)}/edit${options.sampleId ? `?sample=${encodeURIComponent(options.sampleId)}` : ''}`,
+  overview: (id: string) => `/workflows/${encodeURIComponent(id)}/overview`,
+  requests: (id: string) => `/workflows/${encodeURIComponent(id)}/requests`,
   runs: (filter: { workflowId?: string; status?: string } = {}) => {
     const query = new URLSearchParams();
     if (filter.workflowId) query.set('workflow', filter.workflowId);

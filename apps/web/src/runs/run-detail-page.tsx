@@ -1,36 +1,48 @@
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense, useState } from 'react';
 import { isNotFound } from '../lib/api-error.ts';
 import {
   errorSummary,
   formatBytes,
   formatDateTime,
   formatDuration,
-  formatJson,
   runDuration,
 } from '../lib/format.ts';
-import { nodeTypeLabel } from '../lib/node-types.ts';
 import { paths } from '../lib/paths.ts';
 import { Link } from '../lib/router.tsx';
-import { type RunDetail, type RunStep, useTRPC } from '../lib/trpc.ts';
+import { type RunDetail, useTRPC } from '../lib/trpc.ts';
 import { useNow } from '../lib/use-now.ts';
-import { JsonBlock } from '../ui/json-block.tsx';
+import { JsonViewer } from '../ui/json-viewer.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
+import { RunActions } from './run-actions.tsx';
 import { isFinished, StatusBadge } from './run-status.tsx';
+import { latestSteps } from './run-steps.ts';
+import { shortId } from './run-table.tsx';
+import { StepInspector } from './step-inspector.tsx';
+import { useLiveRuns } from './use-live-runs.ts';
+import { Waterfall } from './waterfall.tsx';
+import './runs.css';
 
-/** `/runs/:id`: what arrived, and what each step did with it. Polls until the run finishes. */
+/** The graph brings the canvas library with it: loaded when a run is opened. */
+const RunGraph = lazy(() =>
+  import('./run-graph.tsx').then((module) => ({ default: module.RunGraph })),
+);
+
+/** `/runs/:id`: what arrived, and what each step did with it. Live until the run finishes. */
 export function RunDetailPage({ id }: { id: string }) {
   const trpc = useTRPC();
   const run = useQuery(
     trpc.runs.get.queryOptions(
       { id },
       {
+        // Live updates refetch it; this only catches up after a dropped event stream.
         refetchInterval: (query) =>
-          query.state.data && isFinished(query.state.data.status) ? false : 1000,
+          query.state.data && isFinished(query.state.data.status) ? false : 5000,
       },
     ),
   );
+  useLiveRuns({ workflowId: run.data?.workflowId, runId: id });
 
   if (run.isPending) {
     return (
@@ -45,7 +57,8 @@ export function RunDetailPage({ id }: { id: string }) {
         {isNotFound(run.error) ? (
           <EmptyState title="Run not found" testId="run-not-found">
             <p>
-              There is no run <code>{id}</code>. <Link to={paths.runs()}>See all runs</Link>.
+              There is no run <code>{id}</code>; it may have been deleted.{' '}
+              <Link to={paths.runs()}>See all runs</Link>.
             </p>
           </EmptyState>
         ) : (
@@ -58,9 +71,19 @@ export function RunDetailPage({ id }: { id: string }) {
 }
 
 function RunView({ run }: { run: RunDetail }) {
-  const now = useNow(isFinished(run.status) ? 60_000 : 500);
+  const trpc = useTRPC();
+  const finished = isFinished(run.status);
+  const now = useNow(finished ? 60_000 : 500);
   const duration = runDuration(run, now);
   const message = errorSummary(run.error);
+  const version = useQuery(trpc.workflows.version.queryOptions({ versionId: run.versionId }));
+  const latest = latestSteps(run.steps);
+  const failedStep = run.steps.findLast((step) => step.status === 'failed');
+  const [chosenKey, setChosenKey] = useState<string | null>(null);
+  const selectedKey = chosenKey ?? failedStep?.nodeKey ?? run.steps.at(-1)?.nodeKey ?? null;
+  const selectedStep = [...latest.values()].find((step) => step.nodeKey === selectedKey) ?? null;
+  const selectedNode = version.data?.document.nodes.find((node) => node.key === selectedKey);
+
   return (
     <Page
       title={`Run ${run.id}`}
@@ -68,13 +91,14 @@ function RunView({ run }: { run: RunDetail }) {
         <>
           <p className="breadcrumb">
             <Link to={paths.runs()}>Runs</Link> /{' '}
-            <Link to={paths.workflow(run.workflowId)}>{run.workflowName}</Link>
+            <Link to={paths.runs({ workflowId: run.workflowId })}>{run.workflowName}</Link>
           </p>
           <h1 className="heading-with-badge">
             Run <code className="run-id">{run.id}</code> <StatusBadge status={run.status} />
           </h1>
         </>
       }
+      actions={<RunActions run={run} />}
     >
       <dl className="facts" data-testid="run-timings">
         <Fact label="Queued">{formatDateTime(run.queuedAt)}</Fact>
@@ -85,47 +109,119 @@ function RunView({ run }: { run: RunDetail }) {
         </Fact>
         <Fact label="Duration">{duration === null ? '—' : formatDuration(duration)}</Fact>
         <Fact label="Attempt">{run.attempt}</Fact>
+        <Fact label="Version">
+          {version.data ? `v${version.data.number}` : <code>{shortId(run.versionId)}</code>}
+        </Fact>
+        {run.replayOf && (
+          <Fact label="Replay of">
+            <Link to={paths.run(run.replayOf)} data-testid="replay-of">
+              {shortId(run.replayOf)}
+            </Link>
+          </Fact>
+        )}
       </dl>
 
-      {run.error !== null && run.error !== undefined && (
-        <section className="section">
-          <h2>Error</h2>
-          {message && <p className="error-text">{message}</p>}
-          <JsonBlock label="Details" value={run.error} testId="run-error" tone="error" />
-        </section>
+      {message && (
+        <div className="run-error" data-testid="run-error-summary">
+          <strong>Error:</strong> {message}
+        </div>
       )}
 
-      <EventSection event={run.event} />
-
-      <section className="section" aria-labelledby="steps-heading">
-        <h2 id="steps-heading">Steps</h2>
-        {run.steps.length === 0 ? (
-          <p className="muted" data-testid="steps-empty">
-            {isFinished(run.status) ? 'No step ran.' : 'No step has finished yet.'}
-          </p>
+      <section className="section" aria-labelledby="graph-heading">
+        <div className="section-header">
+          <h2 id="graph-heading">Workflow</h2>
+          <span className="muted small">
+            As it was for this run{version.data ? ` (version ${version.data.number})` : ''}. Click a
+            node to see its data.
+          </span>
+        </div>
+        {version.isError ? (
+          <ProblemMessage title="Could not load the workflow version" error={version.error} />
+        ) : !version.data ? (
+          <div className="run-graph run-graph-loading">
+            <Loading what="the workflow" />
+          </div>
         ) : (
-          <ol className="steps">
-            {run.steps.map((step, index) => (
-              <StepItem key={step.id} step={step} position={index + 1} />
-            ))}
-          </ol>
+          <Suspense
+            fallback={
+              <div className="run-graph run-graph-loading">
+                <Loading what="the workflow" />
+              </div>
+            }
+          >
+            <RunGraph
+              document={version.data.document}
+              steps={run.steps}
+              runFinished={finished}
+              selectedKey={selectedKey}
+              onSelect={setChosenKey}
+            />
+          </Suspense>
         )}
       </section>
+
+      <div className="run-columns">
+        <section className="section" aria-labelledby="steps-heading">
+          <h2 id="steps-heading">Steps</h2>
+          {run.steps.length === 0 ? (
+            <p className="muted" data-testid="steps-empty">
+              {finished ? 'No step ran.' : 'No step has finished yet.'}
+            </p>
+          ) : (
+            <Waterfall steps={run.steps} selectedKey={selectedKey} onSelect={setChosenKey} />
+          )}
+        </section>
+        <section className="section" aria-labelledby="inspector-heading">
+          <h2 id="inspector-heading" className="visually-hidden">
+            Selected step
+          </h2>
+          {selectedKey === null ? (
+            <p className="muted">Select a step to see its data.</p>
+          ) : (
+            <StepInspector
+              nodeKey={selectedKey}
+              step={selectedStep}
+              node={selectedNode}
+              runFinished={finished}
+            />
+          )}
+        </section>
+      </div>
 
       {run.output !== null && run.output !== undefined && (
         <section className="section">
           <h2>Output</h2>
-          <JsonBlock label="Run output" value={run.output} testId="run-output" />
+          <JsonViewer label="Run output" value={run.output} testId="run-output" />
         </section>
       )}
+      {run.error !== null && run.error !== undefined && (
+        <section className="section">
+          <h2>Run error</h2>
+          <JsonViewer label="Error" value={run.error} testId="run-error" tone="error" />
+        </section>
+      )}
+
+      <EventSection event={run.event} />
     </Page>
   );
 }
 
 function EventSection({ event }: { event: RunDetail['event'] }) {
+  const [raw, setRaw] = useState(false);
   return (
     <section className="section" aria-labelledby="event-heading" data-testid="run-event">
-      <h2 id="event-heading">Event</h2>
+      <div className="section-header">
+        <h2 id="event-heading">Event</h2>
+        <button
+          type="button"
+          className="button button-small"
+          aria-pressed={raw}
+          data-testid="event-raw-toggle"
+          onClick={() => setRaw(!raw)}
+        >
+          {raw ? 'Parsed view' : 'Raw request'}
+        </button>
+      </div>
       <p className="event-line">
         <span className="method" data-testid="event-method">
           {event.method}
@@ -137,68 +233,55 @@ function EventSection({ event }: { event: RunDetail['event'] }) {
           {formatBytes(event.size)}
         </span>
       </p>
-      <div className="json-grid">
-        <JsonBlock label="Headers" value={event.headers} testId="event-headers" />
-        <JsonBlock label="Query" value={event.query} testId="event-query" />
-      </div>
-      <JsonBlock label="Body" value={event.body} testId="event-body" />
-      {event.size > 0 && (
-        <details className="details">
-          <summary>
-            Raw body ({event.rawBody.encoding === 'utf8' ? 'text' : 'base64'},{' '}
-            {formatBytes(event.size)})
-          </summary>
-          <pre data-testid="event-raw-body">{event.rawBody.data}</pre>
-        </details>
+      {raw ? (
+        <pre className="raw-request" data-testid="event-raw">
+          {rawRequest(event)}
+        </pre>
+      ) : (
+        <div className="event-grid">
+          <JsonViewer
+            label="Body"
+            value={event.body}
+            expressionBase="trigger.body"
+            testId="event-body"
+          />
+          <JsonViewer
+            label="Headers"
+            value={event.headers}
+            expressionBase="trigger.headers"
+            testId="event-headers"
+          />
+          <JsonViewer
+            label="Query"
+            value={event.query}
+            expressionBase="trigger.query"
+            testId="event-query"
+          />
+        </div>
       )}
     </section>
   );
 }
 
-function StepItem({ step, position }: { step: RunStep; position: number }) {
-  const type = nodeTypeLabel(step.nodeType);
-  const message = errorSummary(step.error);
-  return (
-    <li
-      className="step"
-      data-testid="step-row"
-      data-node-key={step.nodeKey}
-      data-status={step.status}
-    >
-      <header className="step-header">
-        <span className="step-position">{position}</span>
-        <span className="node-icon" aria-hidden="true">
-          {type.icon}
-        </span>
-        <code className="step-key" data-testid="step-key">
-          {step.nodeKey}
-        </code>
-        <span className="muted" data-testid="step-type" title={step.nodeType}>
-          {type.label}
-        </span>
-        <StatusBadge status={step.status} testId="step-status" />
-        <span className="step-duration" data-testid="step-duration">
-          {formatDuration(step.durationMs)}
-          {step.attempt > 1 && ` · attempt ${step.attempt}`}
-        </span>
-      </header>
-      {message && <p className="error-text">{message}</p>}
-      <div className="json-grid">
-        <JsonBlock label="Input" value={step.input} testId="step-input" />
-        <JsonBlock label="Output" value={step.output} testId="step-output" />
-      </div>
-      {step.error !== null && step.error !== undefined && (
-        <JsonBlock label="Error" value={step.error} testId="step-error" tone="error" />
-      )}
-      <details className="details">
-        <summary>Resolved config</summary>
-        <pre data-testid="step-config">{formatJson(step.config)}</pre>
-      </details>
-    </li>
-  );
+/** The request as it came over the wire: request line, headers, then the body as received. */
+function rawRequest(event: RunDetail['event']): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(event.query)) {
+    for (const item of Array.isArray(value) ? value : [value]) query.append(name, item);
+  }
+  const search = query.toString();
+  const head = [
+    `${event.method} ${event.path}${search ? `?${search}` : ''} HTTP/1.1`,
+    ...Object.entries(event.headers).map(([name, value]) => `${name}: ${value}`),
+  ].join('\n');
+  const body =
+    event.rawBody.encoding === 'utf8'
+      ? event.rawBody.data
+      : `[${formatBytes(event.size)} of binary data, base64]\n${event.rawBody.data}`;
+  return `${head}\n\n${body}`;
 }
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
+export function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="fact">
       <dt>{label}</dt>

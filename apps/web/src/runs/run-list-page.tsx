@@ -1,106 +1,244 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
 import { exampleRequest } from '../lib/format.ts';
-import { useLocation, useSetSearchParams } from '../lib/router.tsx';
-import { type RunListInput, useTRPC } from '../lib/trpc.ts';
+import { paths } from '../lib/paths.ts';
+import { Link, useLocation, useSetSearchParams } from '../lib/router.tsx';
+import { type RunListInput, type RunSummary, useTRPC, useTRPCClient } from '../lib/trpc.ts';
+import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
-import { isRunStatus, runStatuses } from './run-status.tsx';
+import { RunFilters, readRunFilter } from './run-filters.tsx';
 import { RunTable } from './run-table.tsx';
+import { type LiveState, useLiveRuns } from './use-live-runs.ts';
+import './runs.css';
 
 const PAGE_SIZE = 50;
-const REFRESH_MS = 2000;
+/** A safety net under the live updates: a dropped event stream still catches up. */
+const FALLBACK_REFRESH_MS = 30_000;
 
-/** `/runs?status=failed&workflow=wf_...`: every run, newest first, live. */
+/** `/runs?status=failed&workflow=wf_...&range=24h`: every run, newest first, live. */
 export function RunListPage() {
   const { searchParams } = useLocation();
   const setSearchParams = useSetSearchParams();
-  const statusParam = searchParams.get('status');
-  const status = isRunStatus(statusParam) ? statusParam : undefined;
-  const workflowId = searchParams.get('workflow') ?? undefined;
-
+  const filter = readRunFilter(searchParams);
   const trpc = useTRPC();
-  const filter: RunListInput = {
-    limit: PAGE_SIZE,
-    ...(status ? { status } : {}),
-    ...(workflowId ? { workflowId } : {}),
-  };
+  const live = useLiveRuns({ workflowId: filter.workflowId });
+
+  const input: RunListInput = { limit: PAGE_SIZE, ...filter.input };
   const runs = useInfiniteQuery(
-    trpc.runs.list.infiniteQueryOptions(filter, {
+    trpc.runs.list.infiniteQueryOptions(input, {
       getNextPageParam: (page) => page.nextCursor ?? undefined,
-      refetchInterval: REFRESH_MS,
+      refetchInterval: FALLBACK_REFRESH_MS,
     }),
   );
+  const workflows = useQuery(trpc.workflows.list.queryOptions());
   const items = runs.data?.pages.flatMap((page) => page.items) ?? [];
-  const workflowName = items.find((run) => run.workflowId === workflowId)?.workflowName;
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const filtered = filter.active;
 
   return (
     <Page
       title="Runs"
+      heading={
+        <h1 className="heading-with-badge">
+          Runs <LiveIndicator state={live} />
+        </h1>
+      }
       actions={
-        <label className="field-inline">
-          <span>Status</span>
-          <select
-            className="select"
-            data-testid="status-filter"
-            value={status ?? ''}
-            onChange={(event) => setSearchParams({ status: event.target.value })}
-          >
-            <option value="">All statuses</option>
-            {runStatuses.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </label>
+        filter.workflowId ? (
+          <>
+            <Link className="button" to={paths.overview(filter.workflowId)}>
+              Overview
+            </Link>
+            <Link className="button" to={paths.requests(filter.workflowId)}>
+              Request log
+            </Link>
+          </>
+        ) : undefined
       }
     >
-      <p className="page-intro muted">
-        Every run of every workflow, newest first. The list refreshes every {REFRESH_MS / 1000} s.
-      </p>
-      {workflowId && (
-        <p className="filter-chip" data-testid="workflow-filter">
-          Workflow: <strong>{workflowName ?? workflowId}</strong>{' '}
-          <button
-            type="button"
-            className="button button-small button-quiet"
-            onClick={() => setSearchParams({ workflow: null })}
-          >
-            Show all workflows
-          </button>
-        </p>
-      )}
+      <RunFilters
+        filter={filter}
+        workflows={workflows.data ?? []}
+        onChange={(changes) => {
+          setSelected(new Set());
+          setSearchParams(changes);
+        }}
+      />
+      <BulkReplay
+        runs={items}
+        selected={selected}
+        onSelect={setSelected}
+        onDone={() => setSelected(new Set())}
+      />
       {runs.isPending ? (
         <Loading what="runs" />
       ) : runs.isError && items.length === 0 ? (
         <ProblemMessage title="Could not load the runs" error={runs.error} />
       ) : items.length === 0 ? (
-        <EmptyState title={status ? `No ${status} runs` : 'No runs yet'} testId="runs-empty">
-          <p>
-            A run starts when a request reaches a published workflow's trigger URL. Copy one from
-            the Workflows page and send it a request, for example:
-          </p>
-          <pre className="command">{exampleRequest('<trigger URL>')}</pre>
-        </EmptyState>
+        filtered ? (
+          <EmptyState title="No run matches these filters" testId="runs-empty">
+            <p>
+              Change the filters above, or{' '}
+              <Link to={paths.runs()}>see every run of every workflow</Link>.
+            </p>
+          </EmptyState>
+        ) : (
+          <EmptyState title="No runs yet" testId="runs-empty">
+            <p>
+              A run starts when a request reaches a published workflow's trigger URL. Copy one from
+              the Workflows page and send it a request, for example:
+            </p>
+            <pre className="command">{exampleRequest('<trigger URL>')}</pre>
+          </EmptyState>
+        )
       ) : (
         <>
           {runs.isError && <ProblemMessage title="Could not refresh the runs" error={runs.error} />}
-          <RunTable runs={items} />
-          {runs.hasNextPage && (
-            <div className="load-more">
-              <button
-                type="button"
-                className="button"
-                data-testid="load-more"
-                disabled={runs.isFetchingNextPage}
-                onClick={() => runs.fetchNextPage()}
-              >
-                {runs.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </div>
+          <RunTable runs={items} selection={{ selected, onChange: setSelected }} />
+          {runs.hasNextPage ? (
+            <LoadMore loading={runs.isFetchingNextPage} onLoad={() => runs.fetchNextPage()} />
+          ) : (
+            <p className="muted small runs-end" data-testid="runs-end">
+              {items.length} run{items.length === 1 ? '' : 's'}: that is all.
+            </p>
           )}
         </>
       )}
     </Page>
+  );
+}
+
+function LiveIndicator({ state }: { state: LiveState }) {
+  const text = { live: 'Live', connecting: 'Connecting…', offline: 'Offline' }[state];
+  const help = {
+    live: 'New runs and status changes appear as they happen',
+    connecting: 'Connecting to live updates',
+    offline: 'Live updates are off; the list refreshes every 30 s',
+  }[state];
+  return (
+    <span
+      className={`live-indicator live-${state}`}
+      title={help}
+      data-testid="live-indicator"
+      data-state={state}
+    >
+      {text}
+    </span>
+  );
+}
+
+/** The next page loads when this comes into view (infinite scroll), or on a click. */
+function LoadMore({ loading, onLoad }: { loading: boolean; onLoad: () => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const load = useRef(onLoad);
+  load.current = onLoad;
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) load.current();
+      },
+      { rootMargin: '400px' },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return (
+    <div className="load-more" ref={ref}>
+      <button
+        type="button"
+        className="button"
+        data-testid="load-more"
+        disabled={loading}
+        onClick={onLoad}
+      >
+        {loading ? 'Loading…' : 'Load more'}
+      </button>
+    </div>
+  );
+}
+
+/** Select several runs (all failed ones at a click) and replay them on the current version. */
+function BulkReplay({
+  runs,
+  selected,
+  onSelect,
+  onDone,
+}: {
+  runs: readonly RunSummary[];
+  selected: ReadonlySet<string>;
+  onSelect: (ids: ReadonlySet<string>) => void;
+  onDone: () => void;
+}) {
+  const client = useTRPCClient();
+  const failed = runs.filter((run) => run.status === 'failed');
+  const replay = useMutation({
+    mutationFn: async (ids: readonly string[]) => {
+      const results = await Promise.allSettled(ids.map((id) => client.runs.replay.mutate({ id })));
+      const problems = results.flatMap((result, index) =>
+        result.status === 'rejected'
+          ? [
+              `${ids[index]}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`,
+            ]
+          : [],
+      );
+      return { replayed: results.length - problems.length, problems };
+    },
+    onSuccess: onDone,
+  });
+
+  return (
+    <div className="bulk-bar" data-testid="bulk-bar">
+      <span className="muted">
+        {selected.size > 0 ? `${selected.size} selected` : 'Select runs to replay them together.'}
+      </span>
+      <button
+        type="button"
+        className="button button-small"
+        data-testid="select-failed"
+        disabled={failed.length === 0}
+        onClick={() => onSelect(new Set(failed.map((run) => run.id)))}
+      >
+        Select failed ({failed.length})
+      </button>
+      {selected.size > 0 && (
+        <>
+          <button
+            type="button"
+            className="button button-small button-primary"
+            data-testid="bulk-replay"
+            disabled={replay.isPending}
+            onClick={() => replay.mutate([...selected])}
+          >
+            {replay.isPending ? 'Replaying…' : `Replay ${selected.size} on the current version`}
+          </button>
+          <button
+            type="button"
+            className="button button-small button-quiet"
+            onClick={() => onSelect(new Set())}
+          >
+            Clear selection
+          </button>
+        </>
+      )}
+      {replay.data && (
+        <Notice
+          tone={replay.data.problems.length > 0 ? 'warning' : 'success'}
+          title={`Replayed ${replay.data.replayed} run${replay.data.replayed === 1 ? '' : 's'}`}
+          testId="bulk-result"
+          onDismiss={() => replay.reset()}
+        >
+          {replay.data.problems.length > 0 && (
+            <ul className="issue-list">
+              {replay.data.problems.map((problem) => (
+                <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          )}
+        </Notice>
+      )}
+    </div>
   );
 }

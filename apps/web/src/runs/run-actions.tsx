@@ -1,0 +1,128 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { paths } from '../lib/paths.ts';
+import { navigate } from '../lib/router.tsx';
+import { type RunDetail, useTRPC, useTRPCClient } from '../lib/trpc.ts';
+import { ProblemMessage } from '../ui/problem-message.tsx';
+
+/**
+ * What can be done with a run: replay it on the current version, resume it from its failed
+ * step, cancel it, export it, delete it, or open its event in the editor as a sample.
+ */
+export function RunActions({ run }: { run: RunDetail }) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.runs.pathKey() });
+
+  const replay = useMutation({
+    mutationFn: () => client.runs.replay.mutate({ id: run.id }),
+    onSuccess: (result) => {
+      void refresh();
+      navigate(paths.run(result.id));
+    },
+  });
+  const resume = useMutation({
+    mutationFn: () => client.runs.resume.mutate({ id: run.id }),
+    onSuccess: refresh,
+  });
+  const cancel = useMutation({
+    mutationFn: () => client.runs.cancel.mutate({ id: run.id }),
+    onSuccess: refresh,
+  });
+  const debug = useMutation({
+    mutationFn: () =>
+      client.samples.save.mutate({
+        workflowId: run.workflowId,
+        eventId: run.event.id,
+        name: `Run ${run.id} (${new Date(run.event.receivedAt).toISOString()})`,
+      }),
+    onSuccess: (sample) => navigate(paths.editWorkflow(run.workflowId, { sampleId: sample.id })),
+  });
+  const failures = [
+    { title: 'Could not replay the run', error: replay.error, reset: replay.reset },
+    { title: 'Could not resume the run', error: resume.error, reset: resume.reset },
+    { title: 'Could not cancel the run', error: cancel.error, reset: cancel.reset },
+    { title: 'Could not open the event in the editor', error: debug.error, reset: debug.reset },
+  ].filter((failure) => failure.error !== null);
+  const busy = replay.isPending || resume.isPending || cancel.isPending || debug.isPending;
+  const active = run.status === 'queued' || run.status === 'running';
+
+  return (
+    <div className="run-actions">
+      <div className="button-group">
+        {run.status === 'failed' && (
+          <button
+            type="button"
+            className="button button-primary"
+            data-testid="resume-run"
+            disabled={busy}
+            title="Run it again from the failed step, on the version it ran; finished steps are kept"
+            onClick={() => resume.mutate()}
+          >
+            Resume from failed step
+          </button>
+        )}
+        {!active && (
+          <button
+            type="button"
+            className="button"
+            data-testid="replay-run"
+            disabled={busy}
+            title="Run the same event again, as a new run on the current published version"
+            onClick={() => replay.mutate()}
+          >
+            Replay on current version
+          </button>
+        )}
+        {active && (
+          <button
+            type="button"
+            className="button button-danger"
+            data-testid="cancel-run"
+            disabled={busy}
+            onClick={() => cancel.mutate()}
+          >
+            Cancel run
+          </button>
+        )}
+        <button
+          type="button"
+          className="button"
+          data-testid="debug-in-editor"
+          disabled={busy}
+          title="Keep this event as a sample and open the workflow's editor with it"
+          onClick={() => debug.mutate()}
+        >
+          Debug in editor
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="export-run"
+          onClick={() => downloadJson(`${run.id}.json`, run)}
+        >
+          Export JSON
+        </button>
+      </div>
+      {failures.map((failure) => (
+        <ProblemMessage
+          key={failure.title}
+          title={failure.title}
+          error={failure.error}
+          onDismiss={failure.reset}
+        />
+      ))}
+    </div>
+  );
+}
+
+/** Saves `value` as a pretty JSON file through the browser's download. */
+export function downloadJson(fileName: string, value: unknown): void {
+  const blob = new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
