@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { AllowlistError, createOutboundPolicy } from './net-guard/net-guard.ts';
 
 /**
  * Every setting, read from the environment, with a CLI flag of the same name
@@ -33,6 +34,21 @@ const settings = {
   EXECUTION_STALL_MS: z.coerce.number().int().min(100).default(10_000),
   /** Queued runs above which triggers answer 503 with Retry-After instead of accepting more. */
   MAX_QUEUE_DEPTH: z.coerce.number().int().min(1).default(100_000),
+  /**
+   * Internal destinations outgoing requests may reach: IP addresses, CIDR blocks, host names,
+   * `*.domain`, comma-separated (`*` allows everything). Empty: nothing internal.
+   */
+  OUTBOUND_ALLOW: z
+    .string()
+    .default('')
+    .superRefine((value, context) => {
+      try {
+        createOutboundPolicy(value);
+      } catch (error) {
+        if (!(error instanceof AllowlistError)) throw error;
+        context.addIssue({ code: 'custom', message: error.message });
+      }
+    }),
   /** When set, GET /metrics requires `Authorization: Bearer <token>`; else only loopback may read it. */
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** How long in-flight runs may finish on shutdown before they are handed back. */

@@ -8,8 +8,10 @@ import {
   ResponseTooLargeError,
   TooManyRedirectsError,
 } from './http-client.ts';
+import { createOutboundPolicy } from './net-guard/net-guard.ts';
 
-const http = createHttpClient();
+// The test servers listen on loopback, which the SSRF guard refuses unless allowed.
+const http = createHttpClient({ outbound: createOutboundPolicy('127.0.0.1') });
 let main: Server;
 let other: Server;
 let base: string;

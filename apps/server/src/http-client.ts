@@ -1,5 +1,11 @@
 import type { HttpClient, HttpResponse } from '@hookflow/engine';
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
+import {
+  createGuardedConnector,
+  createOutboundPolicy,
+  type OutboundPolicy,
+  type Resolve,
+} from './net-guard/net-guard.ts';
 
 /** A response larger than the node allows. */
 export class ResponseTooLargeError extends Error {
@@ -27,9 +33,17 @@ export class HttpClientError extends Error {
 /** The statuses undici's redirect interceptor follows. */
 const redirectStatuses = new Set([300, 301, 302, 303, 307, 308]);
 
+export interface HttpClientOptions {
+  /** Where requests may go; by default nowhere internal (see net-guard). */
+  outbound?: OutboundPolicy;
+  /** How host names are resolved; `dns.lookup` unless a test maps its own names. */
+  resolve?: Resolve;
+}
+
 /**
  * The HTTP client nodes use: undici with connection pooling, a total timeout, a redirect limit
- * and a cap on the response size. (The SSRF guard plugs into this dispatcher.)
+ * and a cap on the response size. Every connection, the first and each redirect's, goes
+ * through the SSRF guard, which checks the address actually connected to.
  *
  * Redirects drop `Authorization`, `Cookie` and `Proxy-Authorization` when they leave the
  * origin (undici); other headers go along.
@@ -40,8 +54,13 @@ const redirectStatuses = new Set([300, 301, 302, 303, 307, 308]);
  *   timeoutMs: 30_000, maxResponseBytes: 10_485_760, maxRedirects: 5, signal });
  * await http.close();
  */
-export function createHttpClient(): HttpClient & { close(): Promise<void> } {
-  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 128 });
+export function createHttpClient(
+  options: HttpClientOptions = {},
+): HttpClient & { close(): Promise<void> } {
+  const connect = createGuardedConnector(options.outbound ?? createOutboundPolicy(), {
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 128, connect });
   const byRedirects = new Map<number, Dispatcher>();
   const dispatcherFor = (maxRedirections: number): Dispatcher => {
     let dispatcher = byRedirects.get(maxRedirections);

@@ -29,6 +29,7 @@ export interface ServerDeps {
     | 'EXECUTION_THREADS'
     | 'EXECUTION_HEAP_MB'
     | 'EXECUTION_STALL_MS'
+    | 'OUTBOUND_ALLOW'
   > & { METRICS_TOKEN?: string | undefined };
   store: Store;
   registry: NodeRegistry;
@@ -81,6 +82,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
           threads: config.EXECUTION_THREADS,
           heapMb: config.EXECUTION_HEAP_MB,
           stallMs: config.EXECUTION_STALL_MS,
+          outboundAllow: config.OUTBOUND_ALLOW,
           logger,
           ...(deps.registryModule ? { registryModule: deps.registryModule } : {}),
         })

@@ -34,6 +34,8 @@ export async function hookflowInstance(settings: Record<string, string> = {}) {
     PUBLIC_URL: address,
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'warn',
+    // The tests' sinks listen on loopback, which the SSRF guard refuses by default.
+    OUTBOUND_ALLOW: '127.0.0.1',
     ...settings,
   };
   const children = new Set<ChildProcess>();

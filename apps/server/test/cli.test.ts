@@ -46,6 +46,8 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_FORMAT: 'json',
+    // The sink listens on loopback, which the SSRF guard refuses by default.
+    OUTBOUND_ALLOW: '127.0.0.1',
   };
 });
 

@@ -87,6 +87,8 @@ export async function startHookflow(
     maxQueueDepth?: number;
     leaseMs?: number;
     shutdownTimeoutMs?: number;
+    /** OUTBOUND_ALLOW; loopback by default, where the tests' sinks listen. */
+    outboundAllow?: string;
   } = {},
 ) {
   const registry = options.registryModule
@@ -94,7 +96,9 @@ export async function startHookflow(
     : nodeRegistry;
   const dir = mkdtempSync(join(tmpdir(), 'hookflow-server-'));
   const store = createStore(join(dir, 'hookflow.db'));
-  const services = createNodeServices();
+  // Tests send their HTTP requests to sinks on loopback, which the SSRF guard refuses by default.
+  const outboundAllow = options.outboundAllow ?? '127.0.0.1';
+  const services = createNodeServices({ outboundAllow });
   const server: HookflowServer = createServer({
     config: {
       PORT: 0,
@@ -108,6 +112,7 @@ export async function startHookflow(
       EXECUTION_THREADS: options.threads ?? 1,
       EXECUTION_HEAP_MB: 128,
       EXECUTION_STALL_MS: options.stallMs ?? 2000,
+      OUTBOUND_ALLOW: outboundAllow,
     },
     store,
     registry,

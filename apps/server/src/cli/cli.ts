@@ -249,7 +249,7 @@ async function start(config: Config): Promise<number> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const logger = createLogger(config);
   const store = createStore(config.databaseFile, { synchronous: config.DB_SYNCHRONOUS });
-  const services = createNodeServices();
+  const services = createNodeServices({ outboundAllow: config.OUTBOUND_ALLOW });
   const server = createServer({ config, store, registry: nodeRegistry, services, logger });
   await server.start();
   logger.info(

@@ -11,12 +11,13 @@ import { createPlanCache, runJob } from './run-job.ts';
 
 if (!parentPort) throw new Error('execution-thread.ts runs as a worker thread');
 const port = parentPort;
+const options = workerData as { registryModule?: string; outboundAllow?: string };
 // The node catalogue; tests load one with misbehaving nodes to prove the isolation.
-const { nodeRegistry } = (await import(
-  (workerData as { registryModule?: string }).registryModule ?? '@hookflow/nodes'
-)) as { nodeRegistry: NodeRegistry };
+const { nodeRegistry } = (await import(options.registryModule ?? '@hookflow/nodes')) as {
+  nodeRegistry: NodeRegistry;
+};
 const planFor = createPlanCache(nodeRegistry);
-const services = createNodeServices();
+const services = createNodeServices({ outboundAllow: options.outboundAllow ?? '' });
 const aborts = new Map<number, AbortController>();
 const send = (message: FromThread) => port.postMessage(message);
 

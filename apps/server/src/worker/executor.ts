@@ -55,6 +55,8 @@ export interface ThreadExecutorOptions {
   logger: Logger;
   /** A module (URL) exporting `nodeRegistry`; the real catalogue when absent. */
   registryModule?: string;
+  /** The OUTBOUND_ALLOW setting, for the HTTP client each thread builds (none when absent). */
+  outboundAllow?: string;
 }
 
 interface PendingJob {
@@ -123,7 +125,11 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
 
   const spawn = (temporary: boolean): Slot => {
     const thread = new Thread(bootstrap, {
-      workerData: { entry: threadEntry, registryModule: options.registryModule },
+      workerData: {
+        entry: threadEntry,
+        registryModule: options.registryModule,
+        outboundAllow: options.outboundAllow,
+      },
       resourceLimits: { maxOldGenerationSizeMb: options.heapMb },
     });
     const slot: Slot = {
