@@ -114,6 +114,8 @@ export function createServer(deps: ServerDeps): HookflowServer {
           status: step.status,
         });
       },
+      runParked: (run) =>
+        live.publish({ type: 'run', workflowId: run.workflowId, runId: run.id, status: 'waiting' }),
       runFinished: (run, status, seconds) => {
         metrics.runFinished(status, seconds);
         live.publish({ type: 'run', workflowId: run.workflowId, runId: run.id, status });

@@ -4,10 +4,18 @@ import { newId } from './ids.ts';
 import { HELD_UNTIL_ACTIVE } from './ingest.ts';
 import type { WorkerLocks } from './worker-locks.ts';
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'filtered' | 'canceled';
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'waiting'
+  | 'succeeded'
+  | 'failed'
+  | 'filtered'
+  | 'canceled';
 export const runStatuses: readonly RunStatus[] = [
   'queued',
   'running',
+  'waiting',
   'succeeded',
   'failed',
   'filtered',
@@ -42,7 +50,7 @@ export interface StepRecord {
   nodeId: string;
   nodeKey: string;
   nodeType: string;
-  status: 'succeeded' | 'failed' | 'filtered';
+  status: 'succeeded' | 'failed' | 'filtered' | 'waiting';
   input: unknown;
   config: unknown;
   output: unknown;
@@ -52,6 +60,8 @@ export interface StepRecord {
   finishedAt: number;
   durationMs: number;
   attempt: number;
+  /** When a `waiting` step's wait is over. */
+  resumeAt?: number | null;
 }
 
 export interface RunSummary {
@@ -67,7 +77,7 @@ export interface RunSummary {
   queuedAt: number;
   startedAt: number | null;
   finishedAt: number | null;
-  /** A queued run waiting for an automatic retry is not started before this time. */
+  /** A queued run waiting for a retry, or a `waiting` run, is not started before this time. */
   notBefore: number | null;
   /** The run this one replays. */
   replayOf: string | null;
@@ -144,6 +154,11 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
         SELECT id FROM (
           SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < @now
           ORDER BY id LIMIT @limit)
+        UNION ALL
+        -- Parked runs (a delay) whose time has come, through the runs_waiting index.
+        SELECT id FROM (
+          SELECT id FROM runs WHERE status = 'waiting' AND not_before <= @now
+          ORDER BY not_before LIMIT @limit)
       ) ORDER BY id LIMIT @limit)
     RETURNING id, workflow_id AS workflowId, version_id AS versionId, event_id AS eventId, attempt,
       interruptions`);
@@ -163,9 +178,12 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
     error = @error, output = NULL, not_before = @notBefore, lease_owner = NULL,
     lease_expires_at = NULL
     WHERE id = @id AND lease_owner = @worker AND status = 'running'`);
+  const park = sqlite.prepare(`UPDATE runs SET status = 'waiting', not_before = @until,
+    lease_owner = NULL, lease_expires_at = NULL
+    WHERE id = @id AND lease_owner = @worker AND status = 'running'`);
   const cancel = sqlite.prepare(`UPDATE runs SET status = 'canceled', error = @error,
     finished_at = @now, not_before = NULL, lease_owner = NULL, lease_expires_at = NULL
-    WHERE id = @id AND status IN ('queued', 'running')`);
+    WHERE id = @id AND status IN ('queued', 'running', 'waiting')`);
   const resume = sqlite.prepare(`UPDATE runs SET status = 'queued', attempt = attempt + 1,
     error = NULL, output = NULL, finished_at = NULL, not_before = NULL, lease_owner = NULL,
     lease_expires_at = NULL
@@ -176,8 +194,8 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
   const selectStatus = sqlite.prepare('SELECT status FROM runs WHERE id = ?');
   const insertStep = sqlite.prepare(`INSERT INTO run_steps
     (run_id, node_id, node_key, node_type, status, input, config, output, error, handles,
-     started_at, finished_at, duration_ms, attempt)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+     started_at, finished_at, duration_ms, attempt, resume_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const finish = sqlite.prepare(`UPDATE runs SET status = @status, error = @error, output = @output,
     finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND lease_owner = @worker AND status = 'running'`);
@@ -224,6 +242,7 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
     finishedAt: row.finished_at as number,
     durationMs: row.duration_ms as number,
     attempt: row.attempt as number,
+    resumeAt: (row.resume_at as number | null) ?? null,
   });
 
   return {
@@ -299,7 +318,15 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
     },
 
     /**
-     * Cancels a queued or running run. A running run's worker notices at its next lease
+     * Parks a running run until `until` (a delay node waits): its worker lets go of it and it is
+     * claimed again, by any worker, once that time has come. False when the lease was lost.
+     */
+    park(input: { id: string; worker: string; until: number }): Promise<boolean> {
+      return commit.write(() => park.run(input).changes > 0);
+    },
+
+    /**
+     * Cancels a queued, waiting or running run. A running run's worker notices at its next lease
      * renewal (or at once when told in-process) and stops it.
      */
     cancel(runId: string, now = Date.now()): Promise<{ kind: 'canceled' } | RunChangeRefusal> {
@@ -382,6 +409,7 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
         step.finishedAt,
         step.durationMs,
         step.attempt,
+        step.resumeAt ?? null,
       ];
       return commit.write(() => {
         insertStep.run(values);

@@ -139,6 +139,27 @@ export function isEmission(value: unknown): value is Emission {
   return typeof value === 'object' && value !== null && emissionBrand in value;
 }
 
+const suspensionBrand: unique symbol = Symbol('hookflow.suspension');
+
+/**
+ * What a node returns to park the run until a time (a delay): the step is recorded `waiting`,
+ * the run leaves its worker and is queued again for that time, and then continues after this
+ * step with `output` without running it again. A time already past continues at once.
+ */
+export interface Suspension {
+  readonly [suspensionBrand]: true;
+  readonly until: Date;
+  readonly output: unknown;
+}
+
+export function suspendUntil(until: Date, output: unknown): Suspension {
+  return { [suspensionBrand]: true, until, output };
+}
+
+export function isSuspension(value: unknown): value is Suspension {
+  return typeof value === 'object' && value !== null && suspensionBrand in value;
+}
+
 export type NodeGroup = 'trigger' | 'flow' | 'data' | 'action';
 
 export interface NodeDefinition<Schema extends z.ZodType = z.ZodType> {

@@ -5,6 +5,7 @@ import {
   defineNode,
   emit,
   type NodeServices,
+  suspendUntil,
   type TriggerEvent,
 } from './define-node.ts';
 import {
@@ -90,7 +91,18 @@ const hang = defineNode({
       signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
     ),
 });
-const registry = createNodeRegistry([trigger, setValue, gate, route, fail, hang]);
+const wait = defineNode({
+  type: 'wait',
+  label: 'Wait',
+  description: '',
+  group: 'flow',
+  icon: 'W',
+  config: z.object({ until: z.string() }),
+  defaults: { until: '' },
+  form: [],
+  run: ({ config, input }) => suspendUntil(new Date(config.until), { waitedFor: input }),
+});
+const registry = createNodeRegistry([trigger, setValue, gate, route, fail, hang, wait]);
 
 const services: NodeServices = {
   http: async () => {
@@ -345,6 +357,87 @@ describe('executeWorkflow', () => {
     const result = await run(document, { completed, attempt: 2 });
     expect(result.steps.map((s) => [s.nodeKey, s.attempt])).toEqual([['b', 2]]);
     expect(result.output).toBe('remembered!');
+  });
+});
+
+describe('parking a run (suspendUntil)', () => {
+  const at = (iso: string): NodeServices => ({ ...services, now: () => new Date(iso) });
+  const document = doc(
+    [
+      { id: 'trigger', type: 'test-trigger' },
+      { id: 'before', type: 'set', config: { value: 'B' } },
+      { id: 'pause', type: 'wait', config: { until: '2026-01-01T10:00:00.000Z' } },
+      { id: 'after', type: 'set', config: { value: '{{ steps.pause.waitedFor }} then A' } },
+    ],
+    [
+      ['trigger', 'before'],
+      ['before', 'pause'],
+      ['pause', 'after'],
+    ],
+  );
+  const remembered = (steps: StepResult[]) =>
+    new Map(steps.filter((s) => s.status !== 'failed').map((s) => [s.nodeId, s] as const));
+
+  it('stops at a future time with status waiting, the step recorded waiting', async () => {
+    const recorded: StepResult[] = [];
+    const result = await run(document, {
+      services: at('2026-01-01T09:00:00.000Z'),
+      onStep: (step) => {
+        recorded.push(step);
+      },
+    });
+    expect(result.status).toBe('waiting');
+    expect(result.resumeAt).toBe('2026-01-01T10:00:00.000Z');
+    expect(recorded.map((s) => [s.nodeKey, s.status])).toEqual([
+      ['trigger', 'succeeded'],
+      ['before', 'succeeded'],
+      ['pause', 'waiting'],
+    ]);
+    expect(recorded[2]).toMatchObject({ resumeAt: '2026-01-01T10:00:00.000Z' });
+  });
+
+  it('parks again without recording anything while it is still early', async () => {
+    const first = await run(document, { services: at('2026-01-01T09:00:00.000Z') });
+    const recorded: StepResult[] = [];
+    const again = await run(document, {
+      services: at('2026-01-01T09:59:59.000Z'),
+      completed: remembered(first.steps),
+      attempt: 2,
+      onStep: (step) => {
+        recorded.push(step);
+      },
+    });
+    expect(again.status).toBe('waiting');
+    expect(again.resumeAt).toBe('2026-01-01T10:00:00.000Z');
+    expect(recorded).toEqual([]);
+  });
+
+  it('continues after the waiting step once due, without running the steps before again', async () => {
+    const first = await run(document, { services: at('2026-01-01T09:00:00.000Z') });
+    const result = await run(document, {
+      services: at('2026-01-01T10:00:01.000Z'),
+      completed: remembered(first.steps),
+      attempt: 2,
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.map((s) => [s.nodeKey, s.status, s.attempt])).toEqual([
+      ['pause', 'succeeded', 2],
+      ['after', 'succeeded', 2],
+    ]);
+    // The wait's record spans the whole wait.
+    expect(result.steps[0]).toMatchObject({
+      startedAt: '2026-01-01T09:00:00.000Z',
+      finishedAt: '2026-01-01T10:00:01.000Z',
+      durationMs: 3_601_000,
+    });
+    expect(result.output).toBe('B then A');
+  });
+
+  it('continues at once when the time is already past', async () => {
+    const result = await run(document, { services: at('2026-01-01T11:00:00.000Z') });
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.find((s) => s.nodeKey === 'pause')?.status).toBe('succeeded');
+    expect(result.output).toBe('B then A');
   });
 });
 

@@ -9,12 +9,19 @@
  * before a child is considered, so a node with several incoming edges runs once. Its `input`
  * is the output of the first live incoming edge in document order; every earlier output is in
  * `steps`.
+ *
+ * Parking rule: a node that returns `suspendUntil(time)` for a future time is recorded `waiting`
+ * and the run stops there with status `waiting` and `resumeAt`; whoever runs it queues it again
+ * for that time. When it executes again with that step among `completed`, the step is recorded
+ * `succeeded` once its time has come and the run continues after it (still early: it parks again).
+ * Steps later in the order wait too, even on other branches.
  */
 import type { z } from 'zod';
 import { type CompiledConfig, ConfigResolveError, compileConfig } from './config.ts';
 import {
   ERROR_HANDLE,
   isEmission,
+  isSuspension,
   MAIN_HANDLE,
   maskSecrets,
   type NodeDefinition,
@@ -26,8 +33,15 @@ import { defaultExpressionLimits, type ExpressionLimits } from './expressions.ts
 import { topologicalOrder, type ValidationIssue, validateWorkflow } from './validate.ts';
 import { formatPath, type WorkflowDocument, type WorkflowNode } from './workflow.ts';
 
-export type StepStatus = 'succeeded' | 'failed' | 'filtered';
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'filtered' | 'canceled';
+export type StepStatus = 'succeeded' | 'failed' | 'filtered' | 'waiting';
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'waiting'
+  | 'succeeded'
+  | 'failed'
+  | 'filtered'
+  | 'canceled';
 
 export interface StepError {
   message: string;
@@ -53,7 +67,13 @@ export interface StepResult {
   finishedAt: string;
   durationMs: number;
   attempt: number;
+  /** When a `waiting` step's wait is over (ISO time). */
+  resumeAt?: string;
 }
+
+/** A step an earlier execution recorded: not run again. */
+export type CompletedStep = Pick<StepResult, 'output' | 'handles' | 'status'> &
+  Partial<Omit<StepResult, 'output' | 'handles' | 'status'>>;
 
 export interface RunResult {
   status: Exclude<RunStatus, 'queued' | 'running'>;
@@ -64,6 +84,8 @@ export interface RunResult {
   output: unknown;
   /** The output of the first step whose node responds to the webhook, when one ran. */
   response?: unknown;
+  /** When the run is `waiting`: the time to run it again (ISO). */
+  resumeAt?: string;
 }
 
 export class WorkflowInvalidError extends Error {
@@ -158,7 +180,7 @@ export interface ExecuteOptions {
   services: NodeServices;
   signal?: AbortSignal;
   /** Steps that already finished in an earlier attempt: not run again. */
-  completed?: ReadonlyMap<string, Pick<StepResult, 'output' | 'handles' | 'status'>>;
+  completed?: ReadonlyMap<string, CompletedStep>;
   /** Attempt number recorded on the steps this execution runs. */
   attempt?: number;
   /** Called when a step starts, with its node id (a watchdog can name the step that hung). */
@@ -183,6 +205,7 @@ export async function executeWorkflow(
   let failure: RunResult['error'] = null;
   let lastOutput: unknown;
   let response: { value: unknown } | undefined;
+  let resumeAt: string | undefined;
 
   for (let i = 0; i < plan.length; i++) {
     if (options.signal?.aborted) break;
@@ -196,7 +219,17 @@ export async function executeWorkflow(
       input = outputs[live.parent];
     }
 
-    const done = options.completed?.get(item.node.id);
+    let done = options.completed?.get(item.node.id);
+    if (done?.status === 'waiting') {
+      const waited = endWait(item, done, options, attempt);
+      if (waited === null) {
+        resumeAt = done.resumeAt;
+        break;
+      }
+      results.push(waited);
+      await options.onStep?.(waited);
+      done = waited;
+    }
     if (done) {
       outputs[i] = done.output;
       handles[i] = done.handles;
@@ -224,12 +257,17 @@ export async function executeWorkflow(
       failure = { ...result.error!, nodeId: item.node.id };
       break;
     }
+    if (result.status === 'waiting') {
+      resumeAt = result.resumeAt;
+      break;
+    }
   }
 
   let status: RunResult['status'];
   // A step stopped by the run's own signal failed because the run was canceled, not by itself.
   if (options.signal?.aborted) status = 'canceled';
   else if (failure) status = 'failed';
+  else if (resumeAt !== undefined) status = 'waiting';
   else if (filtered && !leafRan) status = 'filtered';
   else status = 'succeeded';
   return {
@@ -238,6 +276,38 @@ export async function executeWorkflow(
     error: failure,
     output: lastOutput,
     ...(response ? { response: response.value } : {}),
+    ...(status === 'waiting' ? { resumeAt } : {}),
+  };
+}
+
+/**
+ * A step that was `waiting` when its run parked: its finished record once its time has come,
+ * or null while it is still early (the run parks again without recording anything).
+ */
+function endWait(
+  item: PlanNode,
+  done: CompletedStep,
+  options: ExecuteOptions,
+  attempt: number,
+): StepResult | null {
+  const now = options.services.now();
+  const until = done.resumeAt === undefined ? Number.NaN : Date.parse(done.resumeAt);
+  if (until > now.getTime()) return null;
+  const startedAt = done.startedAt ?? now.toISOString();
+  return {
+    nodeId: item.node.id,
+    nodeKey: item.node.key,
+    nodeType: item.node.type,
+    status: 'succeeded',
+    input: done.input,
+    config: done.config,
+    output: done.output,
+    error: null,
+    handles: done.handles,
+    startedAt,
+    finishedAt: now.toISOString(),
+    durationMs: Math.max(0, now.getTime() - Date.parse(startedAt)),
+    attempt,
   };
 }
 
@@ -255,6 +325,7 @@ async function runStep(
   let error: StepError | null = null;
   let status: StepStatus = 'succeeded';
   let continued: readonly string[] = [MAIN_HANDLE];
+  let resumeAt: string | undefined;
   try {
     const context = {
       trigger: options.event,
@@ -289,6 +360,13 @@ async function runStep(
       output = value.output;
       continued = value.handles;
       if (value.filtered && value.handles.length === 0) status = 'filtered';
+    } else if (isSuspension(value)) {
+      output = value.output;
+      // A time already past (or now) continues at once.
+      if (value.until.getTime() > options.services.now().getTime()) {
+        status = 'waiting';
+        resumeAt = value.until.toISOString();
+      }
     } else {
       output = value;
     }
@@ -313,6 +391,7 @@ async function runStep(
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - started.getTime(),
     attempt,
+    ...(resumeAt !== undefined ? { resumeAt } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { createNodeRegistry, type NodeDefinition } from '@hookflow/engine';
+import { delay } from './delay/delay.ts';
 import { filter } from './filter/filter.ts';
 import { httpRequest } from './http-request/http-request.ts';
 import { respond } from './respond/respond.ts';
@@ -14,6 +15,7 @@ export const nodes: readonly NodeDefinition[] = [
   transform,
   httpRequest,
   respond,
+  delay,
 ];
 
 export const nodeRegistry = createNodeRegistry(nodes);
@@ -35,4 +37,4 @@ export {
   rangeContains,
 } from './webhook-trigger/ip-range.ts';
 export type { WebhookTriggerConfig } from './webhook-trigger/webhook-trigger.ts';
-export { filter, httpRequest, respond, router, transform, webhookTrigger };
+export { delay, filter, httpRequest, respond, router, transform, webhookTrigger };

@@ -32,6 +32,8 @@ export interface RunObserver {
   runStarted?(run: ClaimedRun): void;
   stepRecorded?(run: ClaimedRun, step: StepResult): void;
   runFinished?(run: ClaimedRun, status: FinishedRun['status'], seconds: number): void;
+  /** The run parked until `until` (a delay): it left this worker and waits in the database. */
+  runParked?(run: ClaimedRun, until: number): void;
 }
 
 export interface FinishedRun {
@@ -109,7 +111,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let loopDone: Promise<void> = Promise.resolve();
   let leaseTimer: NodeJS.Timeout | undefined;
   let lock: { release(): void } | undefined;
-  const retryTimers = new Set<NodeJS.Timeout>();
+  const wakeTimers = new Set<NodeJS.Timeout>();
   let claimAgain = false;
   const waiters = new Map<string, Set<(run: FinishedRun) => void>>();
 
@@ -129,6 +131,21 @@ export function createWorker(options: WorkerOptions): Worker {
   const notify = () => {
     claimAgain = true;
     wake?.();
+  };
+
+  /**
+   * Looks for work at `time` (a retry's backoff or a parked run is due). Polling finds it anyway;
+   * this only makes it punctual. Times beyond what a timer holds are left to polling.
+   */
+  const wakeAt = (time: number) => {
+    const delayMs = Math.max(0, time - Date.now());
+    if (delayMs > 2 ** 31 - 1) return;
+    const timer = setTimeout(() => {
+      wakeTimers.delete(timer);
+      notify();
+    }, delayMs);
+    timer.unref();
+    wakeTimers.add(timer);
   };
 
   const settle = (runId: string, finished: FinishedRun) => {
@@ -158,7 +175,8 @@ export function createWorker(options: WorkerOptions): Worker {
 
   const execute = async (run: ClaimedRun, entry: InFlight): Promise<void> => {
     const { abort } = entry;
-    let status: 'succeeded' | 'failed' | 'filtered' | 'canceled' = 'failed';
+    let status: FinishedRun['status'] | 'waiting' = 'failed';
+    let resumeAt: number | undefined;
     let error: unknown = null;
     let output: unknown;
     let response: { value: unknown } | undefined;
@@ -198,6 +216,7 @@ export function createWorker(options: WorkerOptions): Worker {
         abort.signal,
       );
       status = result.status;
+      if (result.resumeAt !== undefined) resumeAt = Date.parse(result.resumeAt);
       error = result.error;
       output = result.output;
       if ('response' in result) response = { value: result.response };
@@ -238,6 +257,18 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     // Handed back by stop(); it runs again at the next start, after its finished steps.
     if (entry.stop === 'shutdown' && status === 'canceled') return;
+    if (status === 'waiting') {
+      // Parked (a delay): the slot is free now; any worker claims it again when it is due.
+      const until = resumeAt ?? Date.now();
+      if (await store.runs.park({ id: run.id, worker: id, until })) {
+        wakeAt(until);
+        options.observer?.runParked?.(run, until);
+        logger.debug({ runId: run.id, until: new Date(until).toISOString() }, 'run parked');
+      } else {
+        logger.warn({ runId: run.id }, 'run lease was lost before it parked');
+      }
+      return;
+    }
     const delayMs = status === 'failed' ? retryDelayMs(retry, run.attempt) : null;
     if (delayMs !== null) {
       const queued = await store.runs.retry({
@@ -247,12 +278,7 @@ export function createWorker(options: WorkerOptions): Worker {
         notBefore: Date.now() + delayMs,
       });
       if (queued) {
-        const timer = setTimeout(() => {
-          retryTimers.delete(timer);
-          notify();
-        }, delayMs);
-        timer.unref();
-        retryTimers.add(timer);
+        wakeAt(Date.now() + delayMs);
         logger.debug({ runId: run.id, attempt: run.attempt, delayMs }, 'run failed, will retry');
         return;
       }
@@ -372,8 +398,8 @@ export function createWorker(options: WorkerOptions): Worker {
         await all;
       }
       clearInterval(leaseTimer);
-      for (const timer of retryTimers) clearTimeout(timer);
-      retryTimers.clear();
+      for (const timer of wakeTimers) clearTimeout(timer);
+      wakeTimers.clear();
       const handedBack = store.runs.releaseLeases(id);
       if (handedBack > 0) logger.info({ handedBack }, 'unfinished runs handed back to the queue');
       lock?.release();
@@ -388,14 +414,16 @@ function toRecord(step: StepResult): StepRecord {
     ...step,
     startedAt: Date.parse(step.startedAt),
     finishedAt: Date.parse(step.finishedAt),
+    resumeAt: step.resumeAt === undefined ? null : Date.parse(step.resumeAt),
   };
 }
 
-function toResult(step: StepRecord): StepResult {
+function toResult({ resumeAt, ...step }: StepRecord): StepResult {
   return {
     ...step,
     error: (step.error ?? null) as StepResult['error'],
     startedAt: new Date(step.startedAt).toISOString(),
     finishedAt: new Date(step.finishedAt).toISOString(),
+    ...(typeof resumeAt === 'number' ? { resumeAt: new Date(resumeAt).toISOString() } : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { RunStatus, RunStep } from '../lib/trpc.ts';
 export const runStatuses = [
   'queued',
   'running',
+  'waiting',
   'succeeded',
   'failed',
   'filtered',
@@ -14,6 +15,7 @@ export const runStatuses = [
 const runStatusHelp: Record<RunStatus, string> = {
   queued: 'Accepted and waiting for a worker',
   running: 'A worker is running it now',
+  waiting: 'Parked by a delay: it continues by itself at the time shown',
   succeeded: 'Every step finished',
   failed: 'A step failed and stopped the run',
   filtered: 'A filter stopped the run on purpose; not an error',
@@ -26,7 +28,7 @@ export function isRunStatus(value: string | null): value is RunStatus {
 
 /** A run is finished when nothing about it will change any more. */
 export function isFinished(status: RunStatus): boolean {
-  return status !== 'queued' && status !== 'running';
+  return status !== 'queued' && status !== 'running' && status !== 'waiting';
 }
 
 /** The coloured status word of a run or a step. */
