@@ -131,7 +131,7 @@ export function RequestLogPage({ workflowId }: { workflowId: string }) {
                       data-outcome={request.outcome}
                       data-reason={request.reason ?? undefined}
                     >
-                      <td>
+                      <td className="nowrap">
                         <button
                           type="button"
                           className="button button-small button-quiet"
@@ -141,12 +141,12 @@ export function RequestLogPage({ workflowId }: { workflowId: string }) {
                         >
                           {open === request.id ? '▾' : '▸'}
                         </button>{' '}
-                        {formatDateTime(request.receivedAt)}{' '}
-                        <span className="muted small">
+                        {formatDateTime(request.receivedAt)}
+                        <span className="muted small request-ago">
                           {formatRelativeTime(request.receivedAt, now)}
                         </span>
                       </td>
-                      <td>
+                      <td className="nowrap">
                         <span className="method">{request.method}</span>{' '}
                         <span className="muted" data-testid="request-status">
                           {request.status}
@@ -160,14 +160,14 @@ export function RequestLogPage({ workflowId }: { workflowId: string }) {
                           {request.outcome}
                         </span>
                       </td>
-                      <td className="request-reason" data-testid="request-reason">
+                      <td data-testid="request-reason">
                         {request.reason ? (
-                          <>
+                          <div className="request-reason">
                             <span>{reasonText[request.reason] ?? request.reason}</span>
                             {request.message && (
                               <span className="muted small">{request.message}</span>
                             )}
-                          </>
+                          </div>
                         ) : (
                           <span className="muted">—</span>
                         )}
@@ -178,7 +178,11 @@ export function RequestLogPage({ workflowId }: { workflowId: string }) {
                       </td>
                       <td>
                         {request.runId ? (
-                          <Link to={paths.run(request.runId)} data-testid="request-run">
+                          <Link
+                            to={paths.run(request.runId)}
+                            className="nowrap"
+                            data-testid="request-run"
+                          >
                             {shortId(request.runId)}
                           </Link>
                         ) : (

@@ -194,7 +194,8 @@ function RunView({ run }: { run: RunDetail }) {
           <JsonViewer label="Run output" value={run.output} testId="run-output" />
         </section>
       )}
-      {run.error !== null && run.error !== undefined && (
+      {/* A step's error shows in the inspector; this is for the others (canceled, stalled). */}
+      {run.error !== null && run.error !== undefined && !failedStep && (
         <section className="section">
           <h2>Run error</h2>
           <JsonViewer label="Error" value={run.error} testId="run-error" tone="error" />
