@@ -19,6 +19,10 @@ const settings = {
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** FULL: an acknowledged event survives power loss. NORMAL: survives a crash of the process. */
   DB_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /**
+   * Runs executed at the same time (default 100). A run mostly waits (on its HTTP calls, on
+   * the commit of its steps), so a small number caps throughput at concurrency ÷ run latency.
+   */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   /** Largest request body a trigger accepts, in bytes. */
   MAX_BODY_BYTES: z.coerce
@@ -58,6 +62,28 @@ const settings = {
    * whose worker vanished without its process ending is taken over after this long.
    */
   LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
+  /**
+   * Largest step input, output or error (and run output or error) the history keeps, in bytes;
+   * a larger one is kept as `{ "$truncated": true, "bytes", "preview" }` once its run is over.
+   */
+  HISTORY_PAYLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
+  /** Finished runs older than this many days are pruned (fractions allowed); 0 keeps them. */
+  RETENTION_DAYS: z.coerce.number().min(0).default(30),
+  /** Per workflow, finished runs beyond the newest this many are pruned; 0 means no limit. */
+  RETENTION_MAX_RUNS: z.coerce.number().int().min(0).default(10_000),
+  /** How often the background pruning runs. */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(300_000),
+  /** Rows deleted per pruning batch; ingestion commits between two batches. */
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /**
+   * /readyz answers 503 when a run has been ready to claim for this long while no run finished
+   * in that time (the queue is stuck); 0 turns the check off.
+   */
+  READY_QUEUE_STUCK_MS: z.coerce.number().int().min(0).default(300_000),
 };
 
 export type SettingName = keyof typeof settings;
@@ -105,7 +131,7 @@ export function loadConfig(
     ...config,
     DATA_DIR: dataDir,
     PUBLIC_URL: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ''),
-    WORKER_CONCURRENCY: config.WORKER_CONCURRENCY ?? Math.max(4, cpus().length * 4),
+    WORKER_CONCURRENCY: config.WORKER_CONCURRENCY ?? 100,
     EXECUTION_THREADS: config.EXECUTION_THREADS ?? Math.min(4, Math.max(1, cpus().length)),
     LOG_FORMAT:
       config.LOG_FORMAT ??
