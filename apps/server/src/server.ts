@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import { createTriggerCache, registerIngress, sendError } from './hooks/ingress.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { createRetention, type Retention } from './retention/retention.ts';
 import { createInlineExecutor, createThreadExecutor } from './worker/executor.ts';
 import { createWorker, triggerOf, type Worker } from './worker/worker.ts';
 
@@ -30,7 +31,16 @@ export interface ServerDeps {
     | 'EXECUTION_HEAP_MB'
     | 'EXECUTION_STALL_MS'
     | 'OUTBOUND_ALLOW'
-  > & { METRICS_TOKEN?: string | undefined };
+  > & { METRICS_TOKEN?: string | undefined } & Partial<
+      Pick<
+        Config,
+        | 'RETENTION_DAYS'
+        | 'RETENTION_MAX_RUNS'
+        | 'RETENTION_INTERVAL_MS'
+        | 'RETENTION_BATCH_SIZE'
+        | 'READY_QUEUE_STUCK_MS'
+      >
+    >;
   store: Store;
   registry: NodeRegistry;
   services: NodeServices;
@@ -41,11 +51,15 @@ export interface ServerDeps {
   registryModule?: string;
   /** Worker tuning, for tests. */
   worker?: { pollMs?: number };
+  /** How long a client may take to send a whole request (30 s; its headers: 10 s at most). */
+  requestTimeoutMs?: number;
 }
 
 export interface HookflowServer {
   app: FastifyInstance;
   worker: Worker;
+  /** Background pruning of the history; null when no RETENTION_* setting was given. */
+  retention: Retention | null;
   /** Listens and starts the worker; resolves with the address. */
   start(): Promise<string>;
   /** Stops accepting, lets in-flight runs finish (or hands them back), closes the database. */
@@ -66,12 +80,18 @@ export const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.met
  */
 export function createServer(deps: ServerDeps): HookflowServer {
   const { config, store, logger } = deps;
+  const requestTimeoutMs = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One log line per webhook would drown the log at thousands of requests a second.
     logController: new LogController({ disableRequestLogging: true }),
-    // Slow or stalled clients cannot hold a connection forever.
-    requestTimeout: 30_000,
+    // Slow or stalled clients cannot hold a connection forever: headers and the whole request
+    // have deadlines (answered 408), checked every second rather than Node's 30 s.
+    requestTimeout: requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(10_000, requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, Math.max(100, requestTimeoutMs / 4)),
+    },
     connectionTimeout: 60_000,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
@@ -88,6 +108,8 @@ export function createServer(deps: ServerDeps): HookflowServer {
         })
       : createInlineExecutor(deps.registry, deps.services);
   const metrics = createMetrics({ queueDepth: () => store.runs.queuedCount() });
+  // Since this process started, a run finishing is what shows the queue moving.
+  let lastRunFinishedAt = Date.now();
   const live = createLiveEvents();
   const worker = createWorker({
     store,
@@ -117,6 +139,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
       runParked: (run) =>
         live.publish({ type: 'run', workflowId: run.workflowId, runId: run.id, status: 'waiting' }),
       runFinished: (run, status, seconds) => {
+        lastRunFinishedAt = Date.now();
         metrics.runFinished(status, seconds);
         live.publish({ type: 'run', workflowId: run.workflowId, runId: run.id, status });
       },
@@ -124,6 +147,38 @@ export function createServer(deps: ServerDeps): HookflowServer {
     ...deps.worker,
   });
   const cache = createTriggerCache(store);
+  const retention =
+    config.RETENTION_DAYS !== undefined || config.RETENTION_MAX_RUNS !== undefined
+      ? createRetention({
+          store,
+          logger,
+          maxAgeMs: (config.RETENTION_DAYS ?? 0) * 86_400_000,
+          maxRunsPerWorkflow: config.RETENTION_MAX_RUNS ?? 0,
+          batchSize: config.RETENTION_BATCH_SIZE ?? 500,
+          intervalMs: config.RETENTION_INTERVAL_MS ?? 300_000,
+        })
+      : null;
+
+  /**
+   * The queue is stuck when a run has been ready to claim for longer than READY_QUEUE_STUCK_MS
+   * while no run finished in this process in that time.
+   */
+  const queueStuck = (now: number) => {
+    const thresholdMs = config.READY_QUEUE_STUCK_MS ?? 0;
+    if (thresholdMs <= 0) return null;
+    const since = store.runs.claimableSince(now);
+    if (since === null || now - since <= thresholdMs || now - lastRunFinishedAt <= thresholdMs) {
+      return null;
+    }
+    return {
+      reason: `the queue is stuck: a run has waited ${Math.round((now - since) / 1000)} s to be claimed and no run finished in the last ${Math.round(thresholdMs / 1000)} s`,
+      queue: {
+        queued: store.runs.queuedCount(),
+        waitingSince: new Date(since).toISOString(),
+        lastRunFinishedAt: new Date(lastRunFinishedAt).toISOString(),
+      },
+    };
+  };
 
   const context: ApiContext = {
     live,
@@ -154,10 +209,16 @@ export function createServer(deps: ServerDeps): HookflowServer {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const ready = store.ready();
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not ready', database: ready });
+    if (!store.ready()) {
+      return reply.code(503).send({
+        status: 'not ready',
+        database: false,
+        reason: 'the database does not answer or has migrations to apply',
+      });
+    }
+    const stuck = queueStuck(Date.now());
+    if (stuck) return reply.code(503).send({ status: 'not ready', database: true, ...stuck });
+    return reply.code(200).send({ status: 'ready', database: true });
   });
 
   app.get('/metrics', async (request, reply) => {
@@ -227,13 +288,16 @@ export function createServer(deps: ServerDeps): HookflowServer {
   return {
     app,
     worker,
+    retention,
     async start() {
       const address = await app.listen({ port: config.PORT, host: config.HOST });
       worker.start();
+      retention?.start();
       return address;
     },
     stop() {
       stopping ??= (async () => {
+        await retention?.stop();
         await app.close();
         await worker.stop(config.SHUTDOWN_TIMEOUT_MS);
         await executor.close();

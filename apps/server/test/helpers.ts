@@ -89,6 +89,7 @@ export async function startHookflow(
     shutdownTimeoutMs?: number;
     /** OUTBOUND_ALLOW; loopback by default, where the tests' sinks listen. */
     outboundAllow?: string;
+    requestTimeoutMs?: number;
   } = {},
 ) {
   const registry = options.registryModule
@@ -120,6 +121,7 @@ export async function startHookflow(
     ...(options.registryModule ? { registryModule: options.registryModule } : {}),
     logger: pino({ level: 'silent' }),
     worker: { pollMs: 200 },
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
   });
   const address = await server.start();
