@@ -469,6 +469,6 @@ describe('hostile expressions and data', () => {
     const run = await runCase({ case: which });
     expect(run.status).toBe('failed');
     const step = run.steps.find((s) => s.nodeKey === 'evaluate');
-    expect(step?.error?.message).toMatch(pattern);
+    expect(step?.error).toMatchObject({ message: expect.stringMatching(pattern) });
   });
 });
