@@ -1,13 +1,16 @@
+import { nodes as nodeDefinitions } from '@hookflow/nodes';
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
+  type FinalConnectionState,
   MiniMap,
   type NodeTypes,
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import type { DragEvent } from 'react';
+import { type DragEvent, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useEditor } from './editor-context.tsx';
 import { CARD_SIZE, type EditorEdge, type EditorNode, NODE_TYPE } from './graph.ts';
@@ -19,6 +22,15 @@ const nodeTypes: NodeTypes = { [NODE_TYPE]: NodeCard };
 
 const fitViewOptions = { padding: 0.3, maxZoom: 1 };
 const deleteKeys = ['Delete', 'Backspace'];
+const multiSelectKeys = ['Shift', 'Meta', 'Control'];
+
+/** Where an edge was dropped on empty canvas: the quick-add list opens there. */
+interface QuickAddSpot {
+  screen: { x: number; y: number };
+  flow: { x: number; y: number };
+  source: string;
+  sourceHandle: string | null;
+}
 const minimapNodeColor = (node: EditorNode) => (node.selected ? '#c7cbff' : '#e4e7ff');
 const minimapNodeStroke = (node: EditorNode) => (node.selected ? '#4f46e5' : '#a5abd8');
 
@@ -35,7 +47,23 @@ export function Canvas() {
       addNode: state.addNode,
     })),
   );
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const [quickAdd, setQuickAdd] = useState<QuickAddSpot | null>(null);
+  const arrange = useEditor((state) => state.arrange);
+  const addConnectedNode = useEditor((state) => state.addConnectedNode);
+
+  const onConnectEnd = (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || state.toNode || !state.fromNode || state.fromHandle?.type !== 'source')
+      return;
+    const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
+    const screen = { x: point.clientX, y: point.clientY };
+    setQuickAdd({
+      screen,
+      flow: screenToFlowPosition(screen),
+      source: state.fromNode.id,
+      sourceHandle: state.fromHandle.id ?? null,
+    });
+  };
 
   const onDragOver = (event: DragEvent<HTMLDivElement>) => {
     if (!event.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
@@ -53,6 +81,20 @@ export function Canvas() {
 
   return (
     <div className="editor-canvas" data-testid="editor-canvas">
+      {quickAdd && (
+        <QuickAdd
+          spot={quickAdd}
+          onClose={() => setQuickAdd(null)}
+          onPick={(type) => {
+            addConnectedNode(
+              type,
+              { x: quickAdd.flow.x, y: quickAdd.flow.y - CARD_SIZE.height / 2 },
+              { source: quickAdd.source, sourceHandle: quickAdd.sourceHandle },
+            );
+            setQuickAdd(null);
+          }}
+        />
+      )}
       <ReactFlow<EditorNode, EditorEdge>
         nodes={nodes}
         edges={edges}
@@ -60,6 +102,9 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        onPaneClick={() => setQuickAdd(null)}
+        multiSelectionKeyCode={multiSelectKeys}
         isValidConnection={canConnect}
         onDragOver={onDragOver}
         onDrop={onDrop}
@@ -71,7 +116,20 @@ export function Canvas() {
         colorMode="light"
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        <Controls position="bottom-left" />
+        <Controls position="bottom-left">
+          <ControlButton
+            onClick={() => {
+              arrange();
+              // The new positions render first; then the view frames them.
+              requestAnimationFrame(() => void fitView({ ...fitViewOptions, duration: 200 }));
+            }}
+            title="Arrange the nodes automatically"
+            aria-label="Arrange the nodes automatically"
+            data-testid="auto-layout"
+          >
+            <span aria-hidden="true">⇶</span>
+          </ControlButton>
+        </Controls>
         <MiniMap
           position="bottom-right"
           pannable
@@ -82,6 +140,79 @@ export function Canvas() {
           nodeBorderRadius={6}
         />
       </ReactFlow>
+    </div>
+  );
+}
+
+const QUICK_ADD_SIZE = { width: 236, height: 330 };
+const addable = nodeDefinitions.filter((definition) => !definition.trigger);
+
+/** The node types to add after an edge dropped on empty canvas, searchable by typing. */
+function QuickAdd({
+  spot,
+  onPick,
+  onClose,
+}: {
+  spot: QuickAddSpot;
+  onPick(type: string): void;
+  onClose(): void;
+}) {
+  const [query, setQuery] = useState('');
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = addable.filter((definition) =>
+    words.every((word) =>
+      `${definition.label} ${definition.type} ${definition.description}`
+        .toLowerCase()
+        .includes(word),
+    ),
+  );
+  return (
+    <div
+      className="quick-add"
+      role="dialog"
+      aria-label="Add a node after this output"
+      data-testid="quick-add"
+      // Kept inside the window when the edge was dropped near its edge.
+      style={{
+        left: Math.min(spot.screen.x, window.innerWidth - QUICK_ADD_SIZE.width),
+        top: Math.min(spot.screen.y, window.innerHeight - QUICK_ADD_SIZE.height),
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onClose();
+      }}
+    >
+      <input
+        className="input"
+        type="search"
+        // biome-ignore lint/a11y/noAutofocus: the list opened because the user wants to pick from it
+        autoFocus
+        placeholder="Add a node…"
+        aria-label="Search node types"
+        value={query}
+        onChange={(event) => setQuery(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter' && shown[0]) onPick(shown[0].type);
+        }}
+        data-testid="quick-add-search"
+      />
+      <ul>
+        {shown.map((definition) => (
+          <li key={definition.type}>
+            <button
+              type="button"
+              className="quick-add-item"
+              onClick={() => onPick(definition.type)}
+              data-testid={`quick-add-${definition.type}`}
+            >
+              <span className="node-icon" aria-hidden="true">
+                {definition.icon}
+              </span>
+              {definition.label}
+            </button>
+          </li>
+        ))}
+        {shown.length === 0 && <li className="muted small">No node type matches.</li>}
+      </ul>
     </div>
   );
 }

@@ -39,10 +39,14 @@ export function ConfigPanel({
             <div>
               <h2>{selected.count} nodes selected</h2>
               <p className="muted small">
-                Drag them together, press Delete to remove them, or select one to configure it.
+                Drag them together, copy them (Ctrl+C) to paste here or in another workflow, press
+                Delete to remove them, or select one to configure it.
               </p>
             </div>
           </header>
+          <div className="config-panel-footer">
+            <DeleteSelectedButton count={selected.count} />
+          </div>
         </div>
       ) : selected ? (
         <NodeSettings key={selected.id} id={selected.id} data={selected.data} />
@@ -326,5 +330,19 @@ export function IssueList({
         );
       })}
     </ul>
+  );
+}
+
+function DeleteSelectedButton({ count }: { count: number }) {
+  const deleteSelected = useEditor((state) => state.deleteSelected);
+  return (
+    <button
+      type="button"
+      className="button button-small button-danger"
+      onClick={deleteSelected}
+      data-testid="delete-selected"
+    >
+      Delete {count} nodes
+    </button>
   );
 }

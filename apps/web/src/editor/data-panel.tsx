@@ -10,7 +10,7 @@ import { expressionPath, type PathSegment, toTriggerEvent } from './data-paths.t
 import { useEditor, useEditorStore } from './editor-context.tsx';
 import { JsonTree } from './json-tree.tsx';
 import { useChosenSample, useNodeData, useSamples } from './node-data.ts';
-import { type TestStep, useTestData, useTestDataStore, useTestStep } from './test-data.ts';
+import { useTestData, useTestDataStore, useTestStep } from './test-data.ts';
 
 /** Runs the canvas's current document (saved or not) against the chosen sample. */
 export function useTestRun() {
@@ -38,10 +38,11 @@ export function useTestRun() {
   return { run, running, ready: sample !== null };
 }
 
-const stepStatusText: Record<TestStep['status'], string> = {
+const stepStatusText: Record<string, string> = {
   succeeded: 'Succeeded',
   failed: 'Failed',
   filtered: 'Stopped by the filter',
+  waiting: 'Waiting (a real run would resume later)',
 };
 
 /**
@@ -285,6 +286,7 @@ const runStatusText: Record<string, string> = {
   failed: 'failed',
   filtered: 'stopped at a filter',
   canceled: 'was stopped',
+  waiting: 'stopped at a wait',
 };
 
 function TestRunSummary({ keys }: { keys: Record<string, string> }) {
@@ -333,7 +335,9 @@ function SelectedStepResult({ nodeId }: { nodeId: string }) {
     >
       <h3 className="data-panel-title">
         This step in the last test{' '}
-        <span className={`badge badge-${step.status}`}>{stepStatusText[step.status]}</span>{' '}
+        <span className={`badge badge-${step.status}`}>
+          {stepStatusText[step.status] ?? step.status}
+        </span>{' '}
         <span className="muted small">{step.durationMs} ms</span>
       </h3>
       {step.error && (

@@ -15,6 +15,7 @@ import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { Canvas } from './canvas.tsx';
+import { CLIPBOARD_STORAGE_KEY, parseFragment } from './clipboard.ts';
 import { ConfigPanel, IssueList } from './config-panel.tsx';
 import { DataPanel, useTestRun } from './data-panel.tsx';
 import {
@@ -105,6 +106,7 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
     if (allFixed) setOutcome((current) => (current?.kind === 'refused' ? null : current));
   }, [allFixed]);
   useUndoShortcuts(autosave.save);
+  useClipboardShortcuts();
 
   const showNode = (nodeId: string) => {
     store.getState().selectNode(nodeId);
@@ -124,6 +126,20 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
         y: centre.y - CARD_SIZE.height / 2,
       }),
     );
+  };
+
+  const exportDocument = async () => {
+    const saved = await autosave.save();
+    if (!saved.ok) {
+      setOutcome({ kind: 'not-saved', error: saved.error });
+      return;
+    }
+    try {
+      const exported = await client.workflows.export.query({ id: workflow.id });
+      downloadJson(exported, `${fileStem(exported.name)}.hookflow.json`);
+    } catch (error) {
+      setOutcome({ kind: 'not-saved', error });
+    }
   };
 
   const publish = async () => {
@@ -174,6 +190,15 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
               Data
             </button>
             <TestRunButton />
+            <button
+              type="button"
+              className="button"
+              onClick={() => void exportDocument()}
+              data-testid="export-workflow"
+              title="Save the draft and download it as a workflow file (secrets masked), for import elsewhere"
+            >
+              Export
+            </button>
             <button
               type="button"
               className="button"
@@ -422,4 +447,83 @@ function useUndoShortcuts(save: () => Promise<unknown>) {
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
   }, [store, save]);
+}
+
+/** Text is selected somewhere on the page: copy and paste are the browser's. */
+function hasTextSelection(): boolean {
+  const selection = window.getSelection();
+  return selection !== null && !selection.isCollapsed;
+}
+
+/**
+ * Ctrl/Cmd+C, X and V on the canvas copy, cut and paste the selected nodes with the edges
+ * between them, through the system clipboard (so they reach another workflow, even in another
+ * tab) and this browser's storage (when the clipboard holds nothing). Inside text boxes they
+ * stay the browser's.
+ */
+function useClipboardShortcuts() {
+  const store = useEditorStore();
+  useEffect(() => {
+    const copy = (event: ClipboardEvent, cut: boolean) => {
+      if (isTextEntry(event.target) || hasTextSelection()) return;
+      const fragment = store.getState().copySelection();
+      if (!fragment) return;
+      const json = JSON.stringify(fragment);
+      event.preventDefault();
+      event.clipboardData?.setData('text/plain', json);
+      try {
+        localStorage.setItem(CLIPBOARD_STORAGE_KEY, json);
+      } catch {
+        // Storage full or disabled: the system clipboard still has it.
+      }
+      if (cut) store.getState().deleteSelected();
+    };
+    const onCopy = (event: ClipboardEvent) => copy(event, false);
+    const onCut = (event: ClipboardEvent) => copy(event, true);
+    const onPaste = (event: ClipboardEvent) => {
+      if (isTextEntry(event.target)) return;
+      const text = event.clipboardData?.getData('text/plain') ?? '';
+      let fragment = parseFragment(text);
+      if (!fragment && text === '') {
+        try {
+          fragment = parseFragment(localStorage.getItem(CLIPBOARD_STORAGE_KEY));
+        } catch {
+          fragment = null;
+        }
+      }
+      if (!fragment) return;
+      event.preventDefault();
+      store.getState().pasteNodes(fragment);
+    };
+    document.addEventListener('copy', onCopy);
+    document.addEventListener('cut', onCut);
+    document.addEventListener('paste', onPaste);
+    return () => {
+      document.removeEventListener('copy', onCopy);
+      document.removeEventListener('cut', onCut);
+      document.removeEventListener('paste', onPaste);
+    };
+  }, [store]);
+}
+
+/** `Orders to CRM!` -> `orders-to-crm`: a file name that every system accepts. */
+function fileStem(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'workflow'
+  );
+}
+
+function downloadJson(value: unknown, fileName: string) {
+  const blob = new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const link = window.document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  // The download has started once click() returns; the URL is no longer needed after.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

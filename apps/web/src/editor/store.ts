@@ -19,6 +19,7 @@ import {
 } from '@xyflow/react';
 import { type TemporalState, temporal } from 'zundo';
 import { createStore, type StoreApi } from 'zustand';
+import { copyFragment, type NodeFragment, pasteFragment } from './clipboard.ts';
 import {
   createWorkflowNode,
   type EditorEdge,
@@ -27,9 +28,12 @@ import {
   toDocument,
   toEditorEdge,
   toEditorNode,
+  toWorkflowEdge,
+  toWorkflowNode,
   type WorkflowNodeData,
   wouldCreateCycle,
 } from './graph.ts';
+import { layoutPositions } from './layout.ts';
 
 /** Changes to one field closer together than this are one undo step. */
 const TYPING_MERGE_MS = 1000;
@@ -60,6 +64,23 @@ export interface EditorState {
   setName(name: string): void;
   /** Selects one node (or none) and nothing else. */
   selectNode(id: string | null): void;
+  /** Deletes every selected node and edge (and the edges of the deleted nodes): one edit. */
+  deleteSelected(): void;
+  /** The selected nodes with the edges between them, for the clipboard; null when none. */
+  copySelection(): NodeFragment | null;
+  /** Adds a copied fragment (fresh ids and keys, moved aside), selected: one edit. */
+  pasteNodes(fragment: NodeFragment): void;
+  /** Places every node by the auto-layout: one edit. */
+  arrange(): void;
+  /**
+   * Adds a node of `type` at `position` connected from `from`'s output (quick-add from an
+   * edge dropped on the canvas): one edit. Returns its id, or null.
+   */
+  addConnectedNode(
+    type: string,
+    position: { x: number; y: number },
+    from: { source: string; sourceHandle: string | null },
+  ): string | null;
   undo(): void;
   redo(): void;
 }
@@ -269,6 +290,92 @@ export function createEditorStore(
           redo() {
             lastTyping = null;
             store.temporal.getState().redo();
+          },
+
+          deleteSelected() {
+            lastTyping = null;
+            const gone = new Set(
+              get()
+                .nodes.filter((node) => node.selected)
+                .map((node) => node.id),
+            );
+            set({
+              nodes: get().nodes.filter((node) => !gone.has(node.id)),
+              edges: get().edges.filter(
+                (edge) => !edge.selected && !gone.has(edge.source) && !gone.has(edge.target),
+              ),
+            });
+          },
+
+          copySelection() {
+            const { nodes, edges } = get();
+            return copyFragment(
+              nodes.filter((node) => node.selected).map(toWorkflowNode),
+              edges.map(toWorkflowEdge),
+            );
+          },
+
+          pasteNodes(fragment) {
+            lastTyping = null;
+            const { nodes, edges } = get();
+            const pasted = pasteFragment(
+              fragment,
+              {
+                nodes: nodes.map((node) => ({
+                  id: node.id,
+                  key: node.data.key,
+                  type: node.data.type,
+                })),
+                edges,
+              },
+              registry,
+            );
+            if (pasted.nodes.length === 0) return;
+            set({
+              nodes: [
+                ...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+                ...pasted.nodes.map((node) => ({ ...toEditorNode(node), selected: true })),
+              ],
+              edges: [
+                ...edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+                ...pasted.edges.map(toEditorEdge),
+              ],
+            });
+          },
+
+          arrange() {
+            lastTyping = null;
+            const { nodes, edges } = get();
+            if (nodes.length === 0) return;
+            const positions = layoutPositions(nodes, edges);
+            set({
+              nodes: nodes.map((node) => {
+                const position = positions.get(node.id);
+                return position ? { ...node, position } : node;
+              }),
+            });
+          },
+
+          addConnectedNode(type, position, from) {
+            const history = store.temporal.getState();
+            // Adding and connecting are one step: record the state before, then neither.
+            const id = get().addNode(type, position);
+            if (id === null) return null;
+            const connection = {
+              source: from.source,
+              sourceHandle: from.sourceHandle,
+              target: id,
+              targetHandle: null,
+            };
+            if (get().canConnect(connection)) {
+              history.pause();
+              try {
+                get().onConnect(connection);
+              } finally {
+                history.resume();
+              }
+            }
+            return id;
           },
 
           selectNode(id) {

@@ -13,6 +13,7 @@ import {
   keymap,
   MatchDecorator,
   placeholder as placeholderText,
+  tooltips,
   ViewPlugin,
   type ViewUpdate,
 } from '@codemirror/view';
@@ -144,7 +145,11 @@ export function ExpressionInput({
           }),
           expressionHighlight,
           placeholder ? placeholderText(placeholder) : [],
-          multiline ? EditorView.lineWrapping : singleLine,
+          // Long URLs wrap rather than scroll, so the whole value stays in view.
+          EditorView.lineWrapping,
+          multiline ? [] : singleLine,
+          // The list of paths may be wider than the panel, which clips its overflow.
+          tooltips({ parent: document.body }),
           EditorView.contentAttributes.of({
             'aria-labelledby': labelId,
             'aria-multiline': String(multiline),
