@@ -176,5 +176,6 @@ const valueFlags = new Set([
   '--limit',
   '--cursor',
   '--out',
+  '--search',
 ]);
 const takesValue = (flag: string) => valueFlags.has(flag);

@@ -13,7 +13,7 @@ import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import pino from 'pino';
-import { createServer, type HookflowServer } from '../src/server.ts';
+import { createServer, type HookflowServer, type ServerDeps } from '../src/server.ts';
 import { createNodeServices } from '../src/services.ts';
 
 export interface SinkRequest {
@@ -90,13 +90,19 @@ export async function startHookflow(
     /** OUTBOUND_ALLOW; loopback by default, where the tests' sinks listen. */
     outboundAllow?: string;
     requestTimeoutMs?: number;
+    /** More settings (retention, readiness), over the ones above. */
+    config?: Partial<ServerDeps['config']>;
+    /** HISTORY_PAYLOAD_MAX_BYTES of the store. */
+    payloadMaxBytes?: number;
   } = {},
 ) {
   const registry = options.registryModule
     ? ((await import(options.registryModule)) as { nodeRegistry: typeof nodeRegistry }).nodeRegistry
     : nodeRegistry;
   const dir = mkdtempSync(join(tmpdir(), 'hookflow-server-'));
-  const store = createStore(join(dir, 'hookflow.db'));
+  const store = createStore(join(dir, 'hookflow.db'), {
+    ...(options.payloadMaxBytes ? { payloadMaxBytes: options.payloadMaxBytes } : {}),
+  });
   // Tests send their HTTP requests to sinks on loopback, which the SSRF guard refuses by default.
   const outboundAllow = options.outboundAllow ?? '127.0.0.1';
   const services = createNodeServices({ outboundAllow });
@@ -114,6 +120,7 @@ export async function startHookflow(
       EXECUTION_HEAP_MB: 128,
       EXECUTION_STALL_MS: options.stallMs ?? 2000,
       OUTBOUND_ALLOW: outboundAllow,
+      ...options.config,
     },
     store,
     registry,

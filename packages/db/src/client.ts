@@ -28,6 +28,8 @@ export const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.
 /** Opens (and by default migrates) a SQLite database file, or `:memory:`. */
 export function createDb(file: string, options: DbOptions = {}): DbHandle {
   const sqlite = new Database(file);
+  // Before WAL and before any table: an empty file takes the vacuum mode as it is created.
+  if (options.migrate !== false) useIncrementalVacuum(sqlite);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
@@ -43,6 +45,22 @@ export function createDb(file: string, options: DbOptions = {}): DbHandle {
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+/**
+ * Pages freed by deletions (retention) go to a free list that `PRAGMA incremental_vacuum` hands
+ * back to the file system, so the file shrinks. A new file gets the mode before its first table;
+ * a file created before this mode is converted once, by one VACUUM (it rewrites the file).
+ * Returns what was done.
+ */
+export function useIncrementalVacuum(sqlite: Database.Database): 'already' | 'set' | 'converted' {
+  const INCREMENTAL = 2;
+  if (sqlite.pragma('auto_vacuum', { simple: true }) === INCREMENTAL) return 'already';
+  sqlite.pragma('auto_vacuum = INCREMENTAL');
+  const tables = sqlite.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number };
+  if (tables.n === 0) return 'set';
+  sqlite.exec('VACUUM');
+  return 'converted';
 }
 
 /** True when every committed migration has been applied to this database. */

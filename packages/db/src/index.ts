@@ -1,5 +1,11 @@
 export { createDb, type DbHandle, type DbOptions, type SynchronousLevel } from './client.ts';
 export { createGroupCommit, type GroupCommit } from './group-commit.ts';
+export {
+  capPayload,
+  DEFAULT_PAYLOAD_MAX_BYTES,
+  isTruncatedPayload,
+  type TruncatedPayload,
+} from './history-payload.ts';
 export { idLowerBound, newId, newTriggerToken } from './ids.ts';
 export type {
   AcceptInput,
@@ -8,6 +14,12 @@ export type {
   RefusalInput,
   RequestFacts,
 } from './ingest.ts';
+export {
+  finishedStatuses,
+  type PruneCounts,
+  type PrunePass,
+  type RetentionPolicy,
+} from './pruning.ts';
 export * from './runs.ts';
 export type { SampleRecord } from './samples.ts';
 export type { OverviewQuery, StatsBucket, WorkflowOverview } from './stats.ts';

@@ -1,7 +1,9 @@
 import type { DbHandle } from './client.ts';
 import type { GroupCommit } from './group-commit.ts';
-import { newId } from './ids.ts';
+import { capJson, DEFAULT_PAYLOAD_MAX_BYTES } from './history-payload.ts';
+import { idLowerBound, newId } from './ids.ts';
 import { HELD_UNTIL_ACTIVE } from './ingest.ts';
+import { finishedStatuses, type Pruning } from './pruning.ts';
 import type { WorkerLocks } from './worker-locks.ts';
 
 export type RunStatus =
@@ -92,9 +94,40 @@ export interface RunDetail extends RunSummary {
 export interface RunListFilter {
   workflowId?: string;
   status?: RunStatus;
+  /** Runs queued at or after this time (ms since the epoch). */
+  from?: number;
+  /** Runs queued before this time (ms since the epoch). */
+  to?: number;
+  /**
+   * Text the event body must contain (case-insensitive for ASCII letters). A search looks
+   * through at most `SEARCH_WINDOW` runs per page, newest first.
+   */
+  q?: string;
   /** Return runs older than this run id (the previous page's last id). */
   cursor?: string;
   limit: number;
+}
+
+/**
+ * Runs a search looks through per page (or per count): it reads each run's event body, so the
+ * newest this many runs of the filter are searched and the next page goes on from there.
+ */
+export const SEARCH_WINDOW = 20_000;
+
+/** How many runs of a filter have each status. */
+export interface RunCounts {
+  byStatus: Record<RunStatus, number>;
+  total: number;
+  /**
+   * False when a search stopped at SEARCH_WINDOW runs: the counts are those among the newest
+   * SEARCH_WINDOW runs of the filter.
+   */
+  complete: boolean;
+}
+
+export interface RunStoreOptions {
+  /** Largest stored payload (step input, output, error; run output, error) in bytes. */
+  payloadMaxBytes?: number;
 }
 
 const json = (value: unknown): string | null =>
@@ -134,11 +167,28 @@ const toSummary = (row: RunRow): RunSummary => ({
   replayOf: row.replay_of,
 });
 
-/** Why a run could not be changed: it does not exist, or its status does not allow it. */
-export type RunChangeRefusal = { kind: 'not-found' } | { kind: 'wrong-status'; status: RunStatus };
+/**
+ * Why a run could not be changed: it does not exist, its status does not allow it, or (resume)
+ * the history kept only a truncated output of a step it would reuse.
+ */
+export type RunChangeRefusal =
+  | { kind: 'not-found' }
+  | { kind: 'wrong-status'; status: RunStatus }
+  | { kind: 'truncated'; nodeKey: string };
+
+/** A LIKE pattern that matches `text` anywhere, its wildcards taken literally. */
+const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The run queue (claimed with leases) and the run history. */
-export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks: WorkerLocks) {
+export function createRunStore(
+  { sqlite }: DbHandle,
+  commit: GroupCommit,
+  locks: WorkerLocks,
+  pruning: Pruning,
+  options: RunStoreOptions = {},
+) {
+  const payloadMaxBytes = options.payloadMaxBytes ?? DEFAULT_PAYLOAD_MAX_BYTES;
+  const cap = (value: unknown) => capJson(json(value), payloadMaxBytes);
   // A run waiting for a retry stays queued with a `not_before` time: the scan over the
   // (status, id) index skips it, and there are few of them.
   const claim = sqlite.prepare(`UPDATE runs
@@ -204,6 +254,42 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
   const selectRun = sqlite.prepare(`SELECT runs.*, workflows.name AS workflow_name FROM runs
     JOIN workflows ON workflows.id = runs.workflow_id WHERE runs.id = ?`);
   const countQueued = sqlite.prepare(`SELECT count(*) AS n FROM runs WHERE status = 'queued'`);
+  // Payloads are stored whole while a run may still go on (a resume, a retry, a delay reads its
+  // finished steps back); when it is over, those above the cap are truncated.
+  const oversizedSteps = sqlite.prepare(`SELECT id, input, output, error FROM run_steps
+    WHERE run_id = @runId AND (octet_length(input) > @max OR octet_length(output) > @max
+      OR octet_length(error) > @max)`);
+  const updateStepPayloads = sqlite.prepare(
+    'UPDATE run_steps SET input = @input, output = @output, error = @error WHERE id = @id',
+  );
+  const capSteps = (runId: string) => {
+    const rows = oversizedSteps.all({ runId, max: payloadMaxBytes }) as {
+      id: number;
+      input: string | null;
+      output: string | null;
+      error: string | null;
+    }[];
+    for (const row of rows) {
+      updateStepPayloads.run({
+        id: row.id,
+        input: capJson(row.input, payloadMaxBytes),
+        output: capJson(row.output, payloadMaxBytes),
+        error: capJson(row.error, payloadMaxBytes),
+      });
+    }
+  };
+  // A resume reuses the outputs of the steps that finished: a truncated one cannot be reused.
+  const truncatedKeptStep = sqlite.prepare(`SELECT node_key AS nodeKey FROM run_steps
+    WHERE run_id = ? AND status != 'failed' AND output LIKE '{"$truncated":true,%' LIMIT 1`);
+  const oldestClaimable = sqlite.prepare(`SELECT queued_at AS queuedAt, not_before AS notBefore
+    FROM runs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
+    ORDER BY id LIMIT 1`);
+  const oldestDueWaiting = sqlite.prepare(`SELECT min(not_before) AS since FROM runs
+    WHERE status = 'waiting' AND not_before <= @now`);
+  const selectForDelete = sqlite.prepare(
+    `SELECT id, status, event_id AS eventId, workflow_id AS workflowId FROM runs
+     WHERE id IN (SELECT value FROM json_each(?))`,
+  );
   const canceledError = JSON.stringify({ message: 'the run was canceled', code: 'CANCELED' });
 
   const statusOf = (runId: string): RunStatus | null =>
@@ -245,7 +331,43 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
     resumeAt: (row.resume_at as number | null) ?? null,
   });
 
+  const whereClause = (where: string[]) => (where.length > 0 ? `WHERE ${where.join(' AND ')}` : '');
+  /** The WHERE terms on `runs` for a filter (the search's text is matched by the caller). */
+  const conditions = (filter: Omit<RunListFilter, 'limit'>) => {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (filter.workflowId) {
+      where.push('runs.workflow_id = @workflowId');
+      params.workflowId = filter.workflowId;
+    }
+    if (filter.status) {
+      where.push('runs.status = @status');
+      params.status = filter.status;
+    }
+    // Ids start with their creation time: a time range is a range of the primary key.
+    if (filter.from !== undefined) {
+      where.push('runs.id >= @fromId');
+      params.fromId = idLowerBound('run', filter.from);
+    }
+    if (filter.to !== undefined) {
+      where.push('runs.id < @toId');
+      params.toId = idLowerBound('run', filter.to);
+    }
+    if (filter.cursor) {
+      where.push('runs.id < @cursor');
+      params.cursor = filter.cursor;
+    }
+    if (filter.q !== undefined) {
+      params.pattern = containsPattern(filter.q);
+      params.window = SEARCH_WINDOW;
+    }
+    return { where, params };
+  };
+
   return {
+    /** The largest payload the history keeps whole, in bytes. */
+    payloadMaxBytes,
+
     /** Takes up to `limit` runs that are queued or whose lease expired, oldest first. */
     claim(input: {
       worker: string;
@@ -330,11 +452,13 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
      * renewal (or at once when told in-process) and stops it.
      */
     cancel(runId: string, now = Date.now()): Promise<{ kind: 'canceled' } | RunChangeRefusal> {
-      return commit.write(() =>
-        cancel.run({ id: runId, now, error: canceledError }).changes > 0
-          ? { kind: 'canceled' as const }
-          : refusal(runId),
-      );
+      return commit.write(() => {
+        if (cancel.run({ id: runId, now, error: canceledError }).changes === 0) {
+          return refusal(runId);
+        }
+        capSteps(runId);
+        return { kind: 'canceled' as const };
+      });
     },
 
     /**
@@ -343,6 +467,8 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
      */
     resume(runId: string): Promise<{ kind: 'resumed'; attempt: number } | RunChangeRefusal> {
       return commit.write(() => {
+        const lost = truncatedKeptStep.get(runId) as { nodeKey: string } | undefined;
+        if (lost && statusOf(runId) === 'failed') return { kind: 'truncated' as const, ...lost };
         const row = resume.get(runId) as { attempt: number } | undefined;
         return row ? { kind: 'resumed' as const, attempt: row.attempt } : refusal(runId);
       });
@@ -429,47 +555,143 @@ export function createRunStore({ sqlite }: DbHandle, commit: GroupCommit, locks:
         id: input.id,
         worker: input.worker,
         status: input.status,
-        error: json(input.error ?? undefined),
-        output: json(input.output),
+        error: cap(input.error ?? undefined),
+        output: cap(input.output),
         now: input.now ?? Date.now(),
       };
-      return commit.write(() => finish.run(params).changes > 0);
+      return commit.write(() => {
+        if (finish.run(params).changes === 0) return false;
+        capSteps(input.id);
+        return true;
+      });
     },
 
     queuedCount(): number {
       return (countQueued.get() as { n: number }).n;
     },
 
+    /**
+     * Since when the longest-waiting claimable run has been claimable (queued and due, or
+     * waiting and due), or null when none is: how far behind the worker is.
+     */
+    claimableSince(now = Date.now()): number | null {
+      const queued = oldestClaimable.get({ now }) as
+        | { queuedAt: number; notBefore: number | null }
+        | undefined;
+      const waiting = (oldestDueWaiting.get({ now }) as { since: number | null }).since;
+      const times = [
+        ...(queued ? [Math.max(queued.queuedAt, queued.notBefore ?? 0)] : []),
+        ...(waiting === null ? [] : [waiting]),
+      ];
+      return times.length > 0 ? Math.min(...times) : null;
+    },
+
+    /**
+     * The newest runs first, filtered; `nextCursor` continues after the page's last run. With
+     * `q`, a page looks through at most SEARCH_WINDOW runs: it may hold fewer than `limit`
+     * runs and still have a `nextCursor`, from which the search goes on into older runs.
+     */
     list(filter: RunListFilter): { items: RunSummary[]; nextCursor: string | null } {
-      const where: string[] = [];
-      const params: Record<string, unknown> = { limit: filter.limit + 1 };
-      if (filter.workflowId) {
-        where.push('runs.workflow_id = @workflowId');
-        params.workflowId = filter.workflowId;
-      }
-      if (filter.status) {
-        where.push('runs.status = @status');
-        params.status = filter.status;
-      }
-      if (filter.cursor) {
-        where.push('runs.id < @cursor');
-        params.cursor = filter.cursor;
-      }
-      const rows = sqlite
-        .prepare(
-          `SELECT runs.id, runs.workflow_id, workflows.name AS workflow_name, runs.version_id,
-             runs.event_id, runs.status, runs.attempt, runs.error, runs.queued_at, runs.started_at,
-             runs.finished_at, runs.not_before, runs.replay_of
-           FROM runs JOIN workflows ON workflows.id = runs.workflow_id
-           ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-           ORDER BY runs.id DESC LIMIT @limit`,
-        )
-        .all(params) as RunRow[];
+      const { where, params } = conditions(filter);
+      params.limit = filter.limit + 1;
+      const columns = `runs.id, runs.workflow_id, workflows.name AS workflow_name,
+        runs.version_id, runs.event_id, runs.status, runs.attempt, runs.error, runs.queued_at,
+        runs.started_at, runs.finished_at, runs.not_before, runs.replay_of`;
+      const rows = (
+        filter.q === undefined
+          ? sqlite.prepare(`SELECT ${columns}
+              FROM runs JOIN workflows ON workflows.id = runs.workflow_id
+              ${whereClause(where)} ORDER BY runs.id DESC LIMIT @limit`)
+          : sqlite.prepare(`SELECT ${columns}
+              FROM (SELECT id FROM runs ${whereClause(where)} ORDER BY id DESC LIMIT @window)
+                AS recent
+              JOIN runs ON runs.id = recent.id
+              JOIN events ON events.id = runs.event_id
+              JOIN workflows ON workflows.id = runs.workflow_id
+              WHERE events.parsed_body LIKE @pattern ESCAPE '\\'
+              ORDER BY runs.id DESC LIMIT @limit`)
+      ).all(params) as RunRow[];
       const items = rows.slice(0, filter.limit).map(toSummary);
-      return {
-        items,
-        nextCursor: rows.length > filter.limit ? (items[items.length - 1]?.id ?? null) : null,
-      };
+      if (rows.length > filter.limit) return { items, nextCursor: items.at(-1)?.id ?? null };
+      if (filter.q === undefined) return { items, nextCursor: null };
+      // Fewer matches than asked: go on from the oldest run searched, if the window was full.
+      const searched = sqlite
+        .prepare(`SELECT count(*) AS n, min(id) AS oldest FROM (
+          SELECT id FROM runs ${whereClause(where)} ORDER BY id DESC LIMIT @window)`)
+        .get(params) as { n: number; oldest: string | null };
+      return { items, nextCursor: searched.n === SEARCH_WINDOW ? searched.oldest : null };
+    },
+
+    /**
+     * How many runs have each status, for a filter's workflow, time range and search (its
+     * `status` and `cursor` are ignored: the counts are for the status tabs).
+     */
+    counts(filter: Omit<RunListFilter, 'limit' | 'cursor' | 'status'>): RunCounts {
+      const { where, params } = conditions(filter);
+      const rows = (
+        filter.q === undefined
+          ? sqlite.prepare(`SELECT status, count(*) AS n FROM runs ${whereClause(where)}
+              GROUP BY status`)
+          : sqlite.prepare(`SELECT runs.status, count(*) AS n
+              FROM (SELECT id FROM runs ${whereClause(where)} ORDER BY id DESC LIMIT @window)
+                AS recent
+              JOIN runs ON runs.id = recent.id
+              JOIN events ON events.id = runs.event_id
+              WHERE events.parsed_body LIKE @pattern ESCAPE '\\'
+              GROUP BY runs.status`)
+      ).all(params) as { status: RunStatus; n: number }[];
+      const byStatus = Object.fromEntries(runStatuses.map((status) => [status, 0])) as Record<
+        RunStatus,
+        number
+      >;
+      for (const row of rows) byStatus[row.status] = row.n;
+      let complete = true;
+      if (filter.q !== undefined) {
+        const searched = sqlite
+          .prepare(`SELECT count(*) AS n FROM (
+            SELECT id FROM runs ${whereClause(where)} ORDER BY id DESC LIMIT @window)`)
+          .get(params) as { n: number };
+        complete = searched.n < SEARCH_WINDOW;
+      }
+      const total = rows.reduce((sum, row) => sum + row.n, 0);
+      return { byStatus, total, complete };
+    },
+
+    /**
+     * Deletes finished runs with their steps, and their events when no other run or sample
+     * uses them. All or nothing: an unknown run or one still queued, running or waiting
+     * refuses the whole call.
+     */
+    delete(
+      runIds: readonly string[],
+    ): Promise<
+      | { kind: 'deleted'; runs: { id: string; workflowId: string }[]; events: number }
+      | { kind: 'refused'; runId: string; refusal: RunChangeRefusal }
+    > {
+      const ids = [...new Set(runIds)];
+      return commit.write(() => {
+        const rows = selectForDelete.all(JSON.stringify(ids)) as {
+          id: string;
+          status: RunStatus;
+          eventId: string;
+          workflowId: string;
+        }[];
+        const found = new Map(rows.map((row) => [row.id, row]));
+        for (const id of ids) {
+          const row = found.get(id);
+          if (!row) return { kind: 'refused' as const, runId: id, refusal: { kind: 'not-found' } };
+          if (!(finishedStatuses as readonly string[]).includes(row.status)) {
+            return {
+              kind: 'refused' as const,
+              runId: id,
+              refusal: { kind: 'wrong-status', status: row.status },
+            };
+          }
+        }
+        const { events } = pruning.removeRuns(rows);
+        const runs = rows.map((row) => ({ id: row.id, workflowId: row.workflowId }));
+        return { kind: 'deleted' as const, runs, events };
+      });
     },
 
     get(runId: string): RunDetail | null {

@@ -1,7 +1,8 @@
 import { createDb, type DbOptions, migrationsApplied } from './client.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { createIngestStore } from './ingest.ts';
-import { createRunStore } from './runs.ts';
+import { createPruning } from './pruning.ts';
+import { createRunStore, type RunStoreOptions } from './runs.ts';
 import { createSampleStore } from './samples.ts';
 import { createStatsStore } from './stats.ts';
 import { createTriggerStore } from './triggers.ts';
@@ -12,14 +13,17 @@ import { createWorkflowStore } from './workflows.ts';
  * Everything the rest of Hookflow may do with storage. A second implementation (PostgreSQL
  * for several machines) implements this same shape.
  */
-export function createStore(file: string, options: DbOptions = {}) {
+export function createStore(file: string, options: DbOptions & RunStoreOptions = {}) {
   const handle = createDb(file, options);
   const commit = createGroupCommit(handle.sqlite);
   return {
+  const pruning = createPruning(handle);
     workflows: createWorkflowStore(handle),
     triggers: createTriggerStore(handle),
     ingest: createIngestStore(handle, commit),
-    runs: createRunStore(handle, commit, createWorkerLocks(file)),
+    runs: createRunStore(handle, commit, createWorkerLocks(file), pruning, options),
+    /** Retention passes and giving freed pages back to the file system. */
+    retention: { pass: pruning.pass, reclaimSpace: pruning.reclaimSpace, pages: pruning.pages },
     samples: createSampleStore(handle),
     stats: createStatsStore(handle),
     /** True when the database answers and every migration is applied. */

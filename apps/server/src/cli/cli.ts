@@ -15,16 +15,22 @@ Commands:
   migrate                        apply database migrations and exit
   import <file> [--publish]      create a workflow from a document; prints its trigger URL
   export <workflow-id> [--out f] print (or write) a workflow document
-  runs [--workflow <id>] [--status <s>] [--limit <n>] [--json]
-                                 list recent runs, newest first
+  runs [--workflow <id>] [--status <s>] [--search <text>] [--limit <n>] [--json]
+                                 list recent runs, newest first (--search: text in the
+                                 event body, looked for in the newest 20,000 runs per page)
   runs replay <run-id> [--json]  run a run's event again on the current published version
   runs resume <run-id> [--json]  queue a failed run again from its failed step
   runs cancel <run-id> [--json]  cancel a queued or running run
+  runs delete <run-id>... [--json]
+                                 delete finished runs with their steps (and unused events)
+  runs export <run-id> [--out f] print (or write) a run, its steps and its event as JSON
 
 Settings (environment variable or flag): PORT --port, HOST --host, DATA_DIR --data-dir,
 PUBLIC_URL --public-url, LOG_LEVEL --log-level, LOG_FORMAT --log-format,
 DB_SYNCHRONOUS --db-synchronous, WORKER_CONCURRENCY --worker-concurrency,
-MAX_BODY_BYTES --max-body-bytes, SHUTDOWN_TIMEOUT_MS --shutdown-timeout-ms, LEASE_MS --lease-ms`;
+MAX_BODY_BYTES --max-body-bytes, SHUTDOWN_TIMEOUT_MS --shutdown-timeout-ms, LEASE_MS --lease-ms,
+HISTORY_PAYLOAD_MAX_BYTES, RETENTION_DAYS, RETENTION_MAX_RUNS, RETENTION_INTERVAL_MS,
+RETENTION_BATCH_SIZE, READY_QUEUE_STUCK_MS (see docs/operations.md)`;
 
 export interface CliIo {
   out: (text: string) => void;
@@ -102,7 +108,10 @@ async function withApi<T>(
   work: (caller: ReturnType<typeof createCaller>) => Promise<T>,
 ): Promise<T> {
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const store = createStore(config.databaseFile, { synchronous: config.DB_SYNCHRONOUS });
+  const store = createStore(config.databaseFile, {
+    synchronous: config.DB_SYNCHRONOUS,
+    payloadMaxBytes: config.HISTORY_PAYLOAD_MAX_BYTES,
+  });
   const context: ApiContext = {
     store,
     registry: nodeRegistry,
@@ -177,6 +186,7 @@ async function listRuns(config: Config, flags: Record<string, string>, io: CliIo
       ...(flags['--workflow'] ? { workflowId: flags['--workflow'] } : {}),
       ...(status ? { status: status as (typeof runStatuses)[number] } : {}),
       ...(flags['--cursor'] ? { cursor: flags['--cursor'] } : {}),
+      ...(flags['--search'] ? { q: flags['--search'] } : {}),
     });
     if (flags['--json'] === 'true') {
       const runs = await Promise.all(page.items.map((run) => api.runs.get({ id: run.id })));
@@ -184,7 +194,8 @@ async function listRuns(config: Config, flags: Record<string, string>, io: CliIo
       return 0;
     }
     if (page.items.length === 0) {
-      io.out('no runs yet');
+      io.out(flags['--search'] ? 'no runs match' : 'no runs yet');
+      if (page.nextCursor) io.err(`older runs were not searched: add --cursor ${page.nextCursor}`);
       return 0;
     }
     for (const run of page.items) {
@@ -204,20 +215,24 @@ async function listRuns(config: Config, flags: Record<string, string>, io: CliIo
           .trimEnd(),
       );
     }
+    if (page.nextCursor) io.err(`more: add --cursor ${page.nextCursor}`);
     return 0;
   });
 }
 
-const runActions = ['replay', 'resume', 'cancel'] as const;
+const runActions = ['replay', 'resume', 'cancel', 'delete', 'export'] as const;
 
-/** `runs replay|resume|cancel <id>`: the API's run actions; a running server picks them up. */
+/**
+ * `runs replay|resume|cancel|delete|export <id>`: the API's run actions; a running server picks
+ * them up.
+ */
 async function changeRun(
   config: Config,
   args: string[],
   flags: Record<string, string>,
   io: CliIo,
 ): Promise<number> {
-  const [action, id] = args;
+  const [action, id, ...more] = args;
   const known = runActions.find((name) => name === action);
   if (!known) {
     throw new CliError(`unknown runs command "${action}": use ${runActions.join(', ')}`);
@@ -232,6 +247,16 @@ async function changeRun(
         io.err(`Queued run ${result.id}, a replay of ${id}.`);
         io.out(result.id);
       }
+    } else if (known === 'delete') {
+      const result = await api.runs.delete({ ids: [id, ...more] });
+      if (json) io.out(JSON.stringify(result));
+      else io.out(`Deleted ${result.deleted} run${result.deleted === 1 ? '' : 's'}.`);
+    } else if (known === 'export') {
+      const text = JSON.stringify(await api.runs.export({ id }), null, 2);
+      if (flags['--out']) {
+        writeFileSync(flags['--out'], `${text}\n`);
+        io.err(`Wrote run ${id} to ${flags['--out']}.`);
+      } else io.out(text);
     } else if (known === 'resume') {
       const result = await api.runs.resume({ id });
       if (json) io.out(JSON.stringify(result));
@@ -248,7 +273,10 @@ async function changeRun(
 async function start(config: Config): Promise<number> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const logger = createLogger(config);
-  const store = createStore(config.databaseFile, { synchronous: config.DB_SYNCHRONOUS });
+  const store = createStore(config.databaseFile, {
+    synchronous: config.DB_SYNCHRONOUS,
+    payloadMaxBytes: config.HISTORY_PAYLOAD_MAX_BYTES,
+  });
   const services = createNodeServices({ outboundAllow: config.OUTBOUND_ALLOW });
   const server = createServer({ config, store, registry: nodeRegistry, services, logger });
   await server.start();

@@ -1,28 +1,87 @@
-import { type RunChangeRefusal, runStatuses, type StoredEvent } from '@hookflow/db';
-import type { TRPCRouterRecord } from '@trpc/server';
+import {
+  capPayload,
+  finishedStatuses,
+  type RunChangeRefusal,
+  type RunStatus,
+  runStatuses,
+  type StoredEvent,
+} from '@hookflow/db';
+import { maskHeaders } from '@hookflow/engine';
+import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { badRequest, notFound, publicProcedure } from '../trpc.ts';
 
 const statusSchema = z.enum(runStatuses as [string, ...string[]]);
 
-/** The event as the browser can show it: the raw body as text when it is UTF-8, else base64. */
-export function presentEvent(event: StoredEvent) {
-  const text = event.body.toString('utf8');
-  const isText = Buffer.from(text, 'utf8').equals(event.body);
+/**
+ * The event as the browser can show it: the raw body as text when it is UTF-8, else base64.
+ * With `maxBytes`, a larger parsed body is shown as the truncation marker
+ * `{ $truncated: true, bytes, preview }` and the raw body as its first `maxBytes` bytes with
+ * `truncated: true` (`size` stays the whole body's size); the stored bytes are not changed.
+ */
+export function presentEvent(event: StoredEvent, maxBytes?: number) {
+  const raw =
+    maxBytes !== undefined && event.body.length > maxBytes
+      ? event.body.subarray(0, maxBytes)
+      : event.body;
+  const text = raw.toString('utf8');
+  // A cut through a multi-byte character still counts as text.
+  const isText = Buffer.from(text, 'utf8').equals(raw) || (raw !== event.body && isUtf8Prefix(raw));
   return {
     id: event.id,
     method: event.method,
     path: event.path,
     headers: event.headers,
     query: event.query,
-    body: event.parsedBody,
-    rawBody: isText
-      ? { encoding: 'utf8' as const, data: text }
-      : { encoding: 'base64' as const, data: event.body.toString('base64') },
+    body: maxBytes === undefined ? event.parsedBody : capPayload(event.parsedBody, maxBytes),
+    rawBody: {
+      ...(isText
+        ? { encoding: 'utf8' as const, data: text.replace(/\uFFFD+$/, '') }
+        : { encoding: 'base64' as const, data: raw.toString('base64') }),
+      ...(raw !== event.body ? { truncated: true as const } : {}),
+    },
     contentType: event.contentType,
     size: event.body.length,
     receivedAt: event.receivedAt,
+  };
+}
+
+function isUtf8Prefix(bytes: Buffer): boolean {
+  // Up to three trailing bytes may belong to a character the cut split.
+  for (let cut = 1; cut <= 3 && cut <= bytes.length; cut++) {
+    const head = bytes.subarray(0, bytes.length - cut);
+    if (Buffer.from(head.toString('utf8'), 'utf8').equals(head)) return true;
+  }
+  return false;
+}
+
+/** Headers named as the credential of a version's webhook trigger (`auth.header`). */
+function credentialHeaders(document: unknown): string[] {
+  const nodes = (document as { nodes?: { type?: string; config?: unknown }[] } | null)?.nodes;
+  const trigger = nodes?.find((node) => node.type === 'webhook-trigger');
+  const header = (trigger?.config as { auth?: { header?: unknown } } | undefined)?.auth?.header;
+  return typeof header === 'string' ? [header] : [];
+}
+
+/** The fields of the list, counts and search filter. */
+const historyFilter = {
+  workflowId: z.string().optional(),
+  /** Runs queued at or after this time (ms since the epoch). */
+  from: z.number().int().min(0).optional(),
+  /** Runs queued before this time (ms since the epoch). */
+  to: z.number().int().min(0).optional(),
+  /** Text the event body contains (ASCII letters in any case). */
+  q: z.string().trim().min(1).max(200).optional(),
+};
+
+/** The filter without the keys left undefined (the store's filter has no undefined values). */
+function filterOf(input: { workflowId?: string; from?: number; to?: number; q?: string }) {
+  return {
+    ...(input.workflowId ? { workflowId: input.workflowId } : {}),
+    ...(input.from !== undefined ? { from: input.from } : {}),
+    ...(input.to !== undefined ? { to: input.to } : {}),
+    ...(input.q !== undefined ? { q: input.q } : {}),
   };
 }
 
@@ -30,14 +89,25 @@ const runId = z.object({ id: z.string().min(1) });
 
 function refused(id: string, refusal: RunChangeRefusal, allowed: string) {
   if (refusal.kind === 'not-found') return notFound(`run ${id}`);
+  if (refusal.kind === 'truncated') {
+    return badRequest(
+      `run ${id} cannot be resumed: the history kept only a truncated output of its step "${refusal.nodeKey}" (larger than HISTORY_PAYLOAD_MAX_BYTES); replay it instead`,
+    );
+  }
   return badRequest(`run ${id} is ${refusal.status}: ${allowed}`);
 }
 
 export const runsRouter = {
+  /**
+   * The newest runs first: `{ items, nextCursor }`; pass `nextCursor` back as `cursor` for the
+   * next page. Filters: `workflowId`, `status`, `from`/`to` (queued time, ms), `q` (text in the
+   * event body). With `q` a page looks through at most 20,000 runs (newest first), so it may
+   * hold fewer than `limit` runs and still have a `nextCursor`: "search older runs".
+   */
   list: publicProcedure
     .input(
       z.object({
-        workflowId: z.string().optional(),
+        ...historyFilter,
         status: statusSchema.optional(),
         cursor: z.string().optional(),
         limit: z.number().int().min(1).max(200).default(50),
@@ -46,17 +116,87 @@ export const runsRouter = {
     .query(({ ctx, input }) =>
       ctx.store.runs.list({
         limit: input.limit,
-        ...(input.workflowId ? { workflowId: input.workflowId } : {}),
-        ...(input.status ? { status: input.status as (typeof runStatuses)[number] } : {}),
+        ...filterOf(input),
+        ...(input.status ? { status: input.status as RunStatus } : {}),
         ...(input.cursor ? { cursor: input.cursor } : {}),
       }),
     ),
 
+  /**
+   * How many runs of the filter (`workflowId`, `from`, `to`, `q`; no status) have each status:
+   * `{ byStatus: { queued, running, …, canceled }, total, complete }`. With `q` only the newest
+   * 20,000 runs of the filter are searched; `complete` is false when there were more.
+   */
+  counts: publicProcedure
+    .input(z.object(historyFilter))
+    .query(({ ctx, input }) => ctx.store.runs.counts(filterOf(input))),
+
+  /**
+   * One run with its steps and its event. Step payloads above HISTORY_PAYLOAD_MAX_BYTES were
+   * stored as `{ $truncated: true, bytes, preview }`; the event's `body` is shown the same way
+   * and its `rawBody` cut to that size with `truncated: true` (the export has it whole).
+   */
   get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => {
     const run = ctx.store.runs.get(input.id);
     if (!run) throw notFound(`run ${input.id}`);
-    return { ...run, event: presentEvent(run.event) };
+    return { ...run, event: presentEvent(run.event, ctx.store.runs.payloadMaxBytes) };
   }),
+
+  /**
+   * A run as one JSON document: `{ format: 'hookflow/run@1', exportedAt, run, steps, event }`.
+   * The event is whole (raw body included); its credential headers are masked, as are the
+   * secrets in step configs.
+   */
+  export: publicProcedure.input(runId).query(({ ctx, input }) => {
+    const detail = ctx.store.runs.get(input.id);
+    if (!detail) throw notFound(`run ${input.id}`);
+    const { steps, event, ...run } = detail;
+    const version = ctx.store.workflows.getVersion(run.versionId);
+    const shown = presentEvent(event);
+    return {
+      format: 'hookflow/run@1' as const,
+      exportedAt: new Date().toISOString(),
+      run,
+      steps,
+      event: {
+        ...shown,
+        headers: maskHeaders(event.headers, credentialHeaders(version?.document)),
+      },
+    };
+  }),
+
+  /**
+   * Deletes one or many finished runs (succeeded, failed, filtered, canceled) with their steps,
+   * and their events when nothing else uses them: `{ ids: [...] }` -> `{ deleted, events }`.
+   * All or nothing: an unknown id is NOT_FOUND and a queued, running or waiting run is
+   * BAD_REQUEST ("cancel it first"), and then nothing is deleted.
+   */
+  delete: publicProcedure
+    .input(z.object({ ids: z.array(z.string().min(1)).min(1).max(1000) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.store.runs.delete(input.ids);
+      if (result.kind === 'refused') {
+        const { runId: id, refusal } = result;
+        const nothing = input.ids.length > 1 ? '; nothing was deleted' : '';
+        if (refusal.kind === 'not-found') {
+          throw new TRPCError({ code: 'NOT_FOUND', message: `run ${id} was not found${nothing}` });
+        }
+        throw refused(
+          id,
+          refusal,
+          `only finished runs (${finishedStatuses.join(', ')}) can be deleted, cancel it first${nothing}`,
+        );
+      }
+      for (const run of result.runs) {
+        ctx.live.publish({
+          type: 'run',
+          workflowId: run.workflowId,
+          runId: run.id,
+          status: 'deleted',
+        });
+      }
+      return { deleted: result.runs.length, events: result.events };
+    }),
 
   /** Stops a queued or running run; it ends `canceled`. */
   cancel: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
