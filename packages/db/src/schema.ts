@@ -16,6 +16,8 @@ export const workflows = sqliteTable('workflows', {
   name: text('name').notNull(),
   /** The editable document; publishing copies it into an immutable version. */
   draft: text('draft', { mode: 'json' }).notNull(),
+  /** Counts draft saves, so a save based on an older draft is refused instead of overwriting it. */
+  draftRevision: integer('draft_revision').notNull().default(1),
   publishedVersionId: text('published_version_id'),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
@@ -120,9 +122,7 @@ export const runs = sqliteTable(
     index('runs_workflow_status').on(table.workflowId, table.status, table.id),
     index('runs_event').on(table.eventId),
     // Parked runs by the time they are due: the worker's claim finds the due ones directly.
-    index('runs_waiting')
-      .on(table.notBefore)
-      .where(sql`status = 'waiting'`),
+    index('runs_waiting').on(table.notBefore).where(sql`status = 'waiting'`),
   ],
 );
 
