@@ -19,11 +19,34 @@ const { nodeRegistry } = (await import(options.registryModule ?? '@hookflow/node
 const planFor = createPlanCache(nodeRegistry);
 const services = createNodeServices({ outboundAllow: options.outboundAllow ?? '' });
 const aborts = new Map<number, AbortController>();
-const send = (message: FromThread) => port.postMessage(message);
 
-port.on('message', (message: ToThread) => {
+// Messages go to the main thread in batches, one postMessage per turn rather than one per step:
+// under load each message costs more than the step it reports. A step's start goes out at once
+// (with whatever waits), so that if the step gets stuck the main thread knows which it was.
+let outbox: FromThread[] = [];
+let flushScheduled = false;
+const flush = () => {
+  flushScheduled = false;
+  if (outbox.length === 0) return;
+  const batch = outbox;
+  outbox = [];
+  port.postMessage(batch);
+};
+const send = (message: FromThread) => {
+  outbox.push(message);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
+  }
+};
+const sendNow = (message: FromThread) => {
+  outbox.push(message);
+  flush();
+};
+
+const receive = (message: ToThread) => {
   if (message.type === 'ping') {
-    send({ type: 'pong' });
+    sendNow({ type: 'pong' });
   } else if (message.type === 'cancel') {
     aborts.get(message.jobId)?.abort();
   } else if (message.type === 'run') {
@@ -35,7 +58,7 @@ port.on('message', (message: ToThread) => {
       planFor,
       services,
       {
-        onStepStart: (nodeId) => send({ type: 'step-start', jobId, nodeId }),
+        onStepStart: (nodeId) => sendNow({ type: 'step-start', jobId, nodeId }),
         onStep: (step) => send({ type: 'step', jobId, step }),
       },
       abort.signal,
@@ -50,6 +73,10 @@ port.on('message', (message: ToThread) => {
       )
       .finally(() => aborts.delete(jobId));
   }
+};
+
+port.on('message', (messages: ToThread[]) => {
+  for (const message of messages) receive(message);
 });
 
-send({ type: 'ready' });
+sendNow({ type: 'ready' });

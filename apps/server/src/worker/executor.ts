@@ -24,11 +24,13 @@ export class ExecutionInterrupted extends Error {
   }
 }
 
+/** What the main thread tells an execution thread; messages travel in arrays (batches). */
 export type ToThread =
   | { type: 'run'; jobId: number; job: ExecutionJob }
   | { type: 'cancel'; jobId: number }
   | { type: 'ping' };
 
+/** What an execution thread tells the main thread; messages travel in arrays (batches). */
 export type FromThread =
   | { type: 'ready' }
   | { type: 'pong' }
@@ -76,6 +78,8 @@ interface Slot {
   dead: boolean;
   /** Exists for one isolated job; terminated when it is done. */
   temporary: boolean;
+  /** Jobs to post together at the end of this turn (the worker starts many at once). */
+  outbox: ToThread[];
 }
 
 /** A thread that has not loaded its code after this long is considered broken. */
@@ -123,6 +127,18 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
     if (!slot.temporary && !closed) slots.push(spawn(false));
   };
 
+  /** Posts at the end of this turn, with whatever else is sent to the thread in it. */
+  const enqueue = (slot: Slot, message: ToThread) => {
+    if (slot.outbox.length === 0) {
+      queueMicrotask(() => {
+        const batch = slot.outbox;
+        slot.outbox = [];
+        if (!slot.dead) slot.thread.postMessage(batch);
+      });
+    }
+    slot.outbox.push(message);
+  };
+
   const spawn = (temporary: boolean): Slot => {
     const thread = new Thread(bootstrap, {
       workerData: {
@@ -140,9 +156,9 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
       spawnedAt: Date.now(),
       dead: false,
       temporary,
+      outbox: [],
     };
-    thread.on('message', (message: FromThread) => {
-      slot.lastPong = Date.now();
+    const receive = (message: FromThread) => {
       if (message.type === 'ready') slot.ready = true;
       if (message.type === 'ready' || message.type === 'pong') return;
       const pending = slot.jobs.get(message.jobId);
@@ -158,6 +174,10 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
           thread.terminate().catch(() => {});
         }
       }
+    };
+    thread.on('message', (messages: FromThread[]) => {
+      slot.lastPong = Date.now();
+      for (const message of messages) receive(message);
     });
     thread.on('error', (error: Error & { code?: string }) => {
       logger.error({ err: error }, 'execution thread failed');
@@ -179,7 +199,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
           continue;
         }
         if (now - slot.lastPong > options.stallMs) kill(slot, 'stalled');
-        else slot.thread.postMessage({ type: 'ping' } satisfies ToThread);
+        else slot.thread.postMessage([{ type: 'ping' }] satisfies ToThread[]);
       }
     },
     Math.max(50, Math.floor(options.stallMs / 4)),
@@ -202,7 +222,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
       if (slot.jobs.size === 0 && slot.ready) slot.lastPong = Date.now();
       const jobId = nextJobId++;
       return new Promise<RunResult>((resolve, reject) => {
-        const onAbort = () => slot.thread.postMessage({ type: 'cancel', jobId } satisfies ToThread);
+        const onAbort = () => enqueue(slot, { type: 'cancel', jobId });
         signal.addEventListener('abort', onAbort, { once: true });
         const settle = () => signal.removeEventListener('abort', onAbort);
         slot.jobs.set(jobId, {
@@ -217,7 +237,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
           callbacks,
           currentNode: undefined,
         });
-        slot.thread.postMessage({ type: 'run', jobId, job } satisfies ToThread);
+        enqueue(slot, { type: 'run', jobId, job });
       });
     },
     async close() {
