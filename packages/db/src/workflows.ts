@@ -19,6 +19,8 @@ export interface WorkflowRecord {
   id: string;
   name: string;
   draft: unknown;
+  /** Goes up by one with every draft save. */
+  draftRevision: number;
   active: boolean;
   publishedVersionId: string | null;
   triggerToken: string;
@@ -26,6 +28,11 @@ export interface WorkflowRecord {
   createdAt: number;
   updatedAt: number;
 }
+
+export type DraftSaveResult =
+  | { kind: 'saved'; revision: number }
+  | { kind: 'conflict'; revision: number }
+  | { kind: 'not-found' };
 
 export interface VersionRecord {
   id: string;
@@ -64,6 +71,7 @@ export function createWorkflowStore({ db }: DbHandle) {
           id: workflows.id,
           name: workflows.name,
           draft: workflows.draft,
+          draftRevision: workflows.draftRevision,
           active: workflows.active,
           publishedVersionId: workflows.publishedVersionId,
           triggerToken: triggers.token,
@@ -108,13 +116,37 @@ export function createWorkflowStore({ db }: DbHandle) {
         }));
     },
 
-    updateDraft(id: string, input: { name: string; document: unknown; now?: number }): boolean {
-      const result = db
+    /**
+     * Saves the draft. With `baseRevision` (the revision the editor loaded or last saved), a
+     * draft saved since by someone else is not overwritten: the answer is a conflict.
+     */
+    updateDraft(
+      id: string,
+      input: { name: string; document: unknown; baseRevision?: number; now?: number },
+    ): DraftSaveResult {
+      const live = and(eq(workflows.id, id), isNull(workflows.deletedAt));
+      const saved = db
         .update(workflows)
-        .set({ name: input.name, draft: input.document, updatedAt: input.now ?? Date.now() })
-        .where(and(eq(workflows.id, id), isNull(workflows.deletedAt)))
-        .run();
-      return result.changes > 0;
+        .set({
+          name: input.name,
+          draft: input.document,
+          draftRevision: sql`${workflows.draftRevision} + 1`,
+          updatedAt: input.now ?? Date.now(),
+        })
+        .where(
+          input.baseRevision === undefined
+            ? live
+            : and(live, eq(workflows.draftRevision, input.baseRevision)),
+        )
+        .returning({ revision: workflows.draftRevision })
+        .get();
+      if (saved) return { kind: 'saved', revision: saved.revision };
+      const current = db
+        .select({ revision: workflows.draftRevision })
+        .from(workflows)
+        .where(live)
+        .get();
+      return current ? { kind: 'conflict', revision: current.revision } : { kind: 'not-found' };
     },
 
     /** Freezes a document as the next version and points the trigger at it. */

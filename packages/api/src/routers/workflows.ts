@@ -5,7 +5,7 @@ import {
   type WorkflowDocument,
   workflowDocumentSchema,
 } from '@hookflow/engine';
-import type { TRPCRouterRecord } from '@trpc/server';
+import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { badRequest, notFound, publicProcedure } from '../trpc.ts';
@@ -62,6 +62,29 @@ function publish(ctx: ApiContext, id: string, document: WorkflowDocument, note?:
   return version;
 }
 
+function saveDraft(
+  ctx: ApiContext,
+  id: string,
+  document: WorkflowDocument,
+  baseRevision: number | undefined,
+): number {
+  const result = ctx.store.workflows.updateDraft(id, {
+    name: document.name,
+    document,
+    ...(baseRevision === undefined ? {} : { baseRevision }),
+  });
+  if (result.kind === 'not-found') throw notFound(`workflow ${id}`);
+  if (result.kind === 'conflict') {
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message: `the draft was saved elsewhere (another tab or person) after you opened it: it is at revision ${result.revision}, yours was based on ${baseRevision}`,
+    });
+  }
+  // An unpublished workflow's trigger answers with the draft's settings.
+  ctx.onWorkflowChanged?.(id);
+  return result.revision;
+}
+
 export const workflowsRouter = {
   list: publicProcedure.query(({ ctx }) =>
     ctx.store.workflows.list().map((workflow) => ({
@@ -80,6 +103,7 @@ export const workflowsRouter = {
       publishedVersionId: workflow.publishedVersionId,
       triggerUrl: triggerUrl(ctx, workflow.triggerToken),
       document,
+      draftRevision: workflow.draftRevision,
       issues: validateWorkflow(document, ctx.registry),
       versions: ctx.store.workflows.listVersions(workflow.id),
     };
@@ -100,16 +124,42 @@ export const workflowsRouter = {
       };
     }),
 
+  /**
+   * Saves the draft. With `baseRevision` (the `draftRevision` the editor loaded or last saved),
+   * a draft saved since elsewhere (another tab, another person) is not overwritten: CONFLICT.
+   */
   saveDraft: publicProcedure
-    .input(z.object({ id: z.string().min(1), document: z.unknown() }))
+    .input(
+      z.object({
+        id: z.string().min(1),
+        document: z.unknown(),
+        baseRevision: z.number().int().positive().optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => {
       const document = parseDocument(input.document);
-      if (!ctx.store.workflows.updateDraft(input.id, { name: document.name, document })) {
-        throw notFound(`workflow ${input.id}`);
+      const saved = saveDraft(ctx, input.id, document, input.baseRevision);
+      return { issues: validateWorkflow(document, ctx.registry), revision: saved };
+    }),
+
+  /** Copies a published version into the draft (secrets included), as a draft save. */
+  restoreVersion: publicProcedure
+    .input(
+      z.object({
+        id: z.string().min(1),
+        versionId: z.string().min(1),
+        baseRevision: z.number().int().positive().optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      loadWorkflow(ctx, input.id);
+      const version = ctx.store.workflows.getVersion(input.versionId);
+      if (!version || version.workflowId !== input.id) {
+        throw notFound(`version ${input.versionId} of workflow ${input.id}`);
       }
-      // An unpublished workflow's trigger answers with the draft's settings.
-      ctx.onWorkflowChanged?.(input.id);
-      return { issues: validateWorkflow(document, ctx.registry) };
+      const document = workflowDocumentSchema.parse(version.document);
+      const revision = saveDraft(ctx, input.id, document, input.baseRevision);
+      return { document, revision, number: version.number };
     }),
 
   publish: publicProcedure
