@@ -13,6 +13,7 @@ import { createTriggerCache, registerIngress, sendError } from './hooks/ingress.
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createRetention, type Retention } from './retention/retention.ts';
+import { createScheduler, type Scheduler } from './scheduler/scheduler.ts';
 import { createInlineExecutor, createThreadExecutor } from './worker/executor.ts';
 import { createWorker, triggerOf, type Worker } from './worker/worker.ts';
 
@@ -51,6 +52,8 @@ export interface ServerDeps {
   registryModule?: string;
   /** Worker tuning, for tests. */
   worker?: { pollMs?: number };
+  /** Scheduler tuning, for tests. */
+  scheduler?: { syncMs?: number };
   /** How long a client may take to send a whole request (30 s; its headers: 10 s at most). */
   requestTimeoutMs?: number;
 }
@@ -58,6 +61,8 @@ export interface ServerDeps {
 export interface HookflowServer {
   app: FastifyInstance;
   worker: Worker;
+  /** Fires the runs of schedule-triggered workflows. */
+  scheduler: Scheduler;
   /** Background pruning of the history; null when no RETENTION_* setting was given. */
   retention: Retention | null;
   /** Listens and starts the worker; resolves with the address. */
@@ -147,6 +152,15 @@ export function createServer(deps: ServerDeps): HookflowServer {
     ...deps.worker,
   });
   const cache = createTriggerCache(store);
+  const scheduler = createScheduler({
+    store,
+    logger,
+    onRunQueued: ({ workflowId, runId }) => {
+      worker.notify();
+      live.publish({ type: 'run', workflowId, runId, status: 'queued' });
+    },
+    ...deps.scheduler,
+  });
   const retention =
     config.RETENTION_DAYS !== undefined || config.RETENTION_MAX_RUNS !== undefined
       ? createRetention({
@@ -185,7 +199,10 @@ export function createServer(deps: ServerDeps): HookflowServer {
     store,
     registry: deps.registry,
     publicUrl: config.PUBLIC_URL,
-    onWorkflowChanged: () => cache.clear(),
+    onWorkflowChanged: (workflowId) => {
+      cache.clear();
+      scheduler.refresh(workflowId);
+    },
     onRunQueued: () => worker.notify(),
     onCancelRun: (runId) => worker.cancel(runId),
     // A test run takes the worker's path (threads, limits) but records nothing.
@@ -288,10 +305,12 @@ export function createServer(deps: ServerDeps): HookflowServer {
   return {
     app,
     worker,
+    scheduler,
     retention,
     async start() {
       const address = await app.listen({ port: config.PORT, host: config.HOST });
       worker.start();
+      scheduler.start();
       retention?.start();
       return address;
     },
@@ -299,6 +318,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
       stopping ??= (async () => {
         await retention?.stop();
         await app.close();
+        await scheduler.stop();
         await worker.stop(config.SHUTDOWN_TIMEOUT_MS);
         await executor.close();
         await store.close();

@@ -22,6 +22,7 @@ export {
 } from './pruning.ts';
 export * from './runs.ts';
 export type { SampleRecord } from './samples.ts';
+export type { ActiveSchedule } from './schedules.ts';
 export type { OverviewQuery, StatsBucket, WorkflowOverview } from './stats.ts';
 export { createStore, type Store } from './store.ts';
 export type { TokenLookup, TriggerTarget } from './triggers.ts';

@@ -35,6 +35,11 @@ export interface AcceptInput {
   delivery?: { id: string; windowMs: number };
   /** Keep the run waiting until the workflow is reactivated (runs.releaseHeld). */
   held?: boolean;
+  /**
+   * A schedule tick: recorded in schedule_ticks in the same transaction. A tick at or before the
+   * workflow's last fired tick is a duplicate (another process or an earlier start fired it).
+   */
+  tick?: { scheduledAt: number };
 }
 
 /** `not_before` of a run held while its workflow is deactivated: never, until released. */
@@ -72,6 +77,16 @@ export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
     (trigger_id, delivery_id, event_id, run_id, received_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (trigger_id, delivery_id) DO UPDATE SET
       event_id = excluded.event_id, run_id = excluded.run_id, received_at = excluded.received_at`);
+  const lastTick = sqlite.prepare(`SELECT schedule_ticks.run_id AS runId,
+    coalesce(runs.event_id, '') AS eventId, scheduled_at AS scheduledAt
+    FROM schedule_ticks LEFT JOIN runs ON runs.id = schedule_ticks.run_id
+    WHERE schedule_ticks.workflow_id = ? ORDER BY scheduled_at DESC LIMIT 1`);
+  // Ticks only move forward, so the last one is all a workflow keeps.
+  const insertTick = sqlite.prepare(`INSERT INTO schedule_ticks
+    (workflow_id, scheduled_at, fired_at, run_id) VALUES (?, ?, ?, ?)`);
+  const forgetTicks = sqlite.prepare(
+    'DELETE FROM schedule_ticks WHERE workflow_id = ? AND scheduled_at < ?',
+  );
   const insertRequest = sqlite.prepare(`INSERT INTO trigger_requests
     (id, trigger_id, workflow_id, received_at, method, status, outcome, reason, message, run_id,
      event_id, size, remote_address, headers)
@@ -119,6 +134,16 @@ export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
       const query = JSON.stringify(event.query);
       const parsed = event.parsedBody === undefined ? null : JSON.stringify(event.parsedBody);
       return commit.write((): AcceptResult => {
+        if (input.tick) {
+          const last = lastTick.get(input.workflowId) as
+            | { runId: string | null; eventId: string; scheduledAt: number }
+            | undefined;
+          if (last && last.scheduledAt >= input.tick.scheduledAt) {
+            return { kind: 'duplicate', eventId: last.eventId, runId: last.runId };
+          }
+          insertTick.run(input.workflowId, input.tick.scheduledAt, event.receivedAt, runId);
+          forgetTicks.run(input.workflowId, input.tick.scheduledAt);
+        }
         if (input.delivery) {
           const seen = findDelivery.get(input.triggerId, input.delivery.id) as
             | { event_id: string; run_id: string | null; received_at: number }

@@ -4,6 +4,7 @@ import { createIngestStore } from './ingest.ts';
 import { createPruning } from './pruning.ts';
 import { createRunStore, type RunStoreOptions } from './runs.ts';
 import { createSampleStore } from './samples.ts';
+import { createScheduleStore } from './schedules.ts';
 import { createStatsStore } from './stats.ts';
 import { createTriggerStore } from './triggers.ts';
 import { createWorkerLocks } from './worker-locks.ts';
@@ -16,8 +17,8 @@ import { createWorkflowStore } from './workflows.ts';
 export function createStore(file: string, options: DbOptions & RunStoreOptions = {}) {
   const handle = createDb(file, options);
   const commit = createGroupCommit(handle.sqlite);
-  return {
   const pruning = createPruning(handle);
+  return {
     workflows: createWorkflowStore(handle),
     triggers: createTriggerStore(handle),
     ingest: createIngestStore(handle, commit),
@@ -25,6 +26,7 @@ export function createStore(file: string, options: DbOptions & RunStoreOptions =
     /** Retention passes and giving freed pages back to the file system. */
     retention: { pass: pruning.pass, reclaimSpace: pruning.reclaimSpace, pages: pruning.pages },
     samples: createSampleStore(handle),
+    schedules: createScheduleStore(handle),
     stats: createStatsStore(handle),
     /** True when the database answers and every migration is applied. */
     ready(): boolean {

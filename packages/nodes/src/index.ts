@@ -4,12 +4,14 @@ import { filter } from './filter/filter.ts';
 import { httpRequest } from './http-request/http-request.ts';
 import { respond } from './respond/respond.ts';
 import { router } from './router/router.ts';
+import { scheduleTrigger } from './schedule-trigger/schedule-trigger.ts';
 import { transform } from './transform/transform.ts';
 import { webhookTrigger } from './webhook-trigger/webhook-trigger.ts';
 
 /** Every node type Hookflow knows. A new node type is one folder and one line here. */
 export const nodes: readonly NodeDefinition[] = [
   webhookTrigger,
+  scheduleTrigger,
   filter,
   router,
   transform,
@@ -21,6 +23,13 @@ export const nodes: readonly NodeDefinition[] = [
 export const nodeRegistry = createNodeRegistry(nodes);
 
 export type { WebhookResponse } from './respond/respond.ts';
+export {
+  SCHEDULE_METHOD,
+  type Schedule,
+  type ScheduleTick,
+  type ScheduleTriggerConfig,
+  scheduleOf,
+} from './schedule-trigger/schedule-trigger.ts';
 export {
   type JwtAlgorithm,
   jwtAlgorithms,
@@ -37,4 +46,4 @@ export {
   rangeContains,
 } from './webhook-trigger/ip-range.ts';
 export type { WebhookTriggerConfig } from './webhook-trigger/webhook-trigger.ts';
-export { delay, filter, httpRequest, respond, router, transform, webhookTrigger };
+export { delay, filter, httpRequest, respond, router, scheduleTrigger, transform, webhookTrigger };

@@ -3,10 +3,14 @@ import { z } from 'zod';
 import { nodeRegistry, nodes } from './index.ts';
 
 describe('the node catalogue', () => {
-  it('has one trigger type and unique, stable kebab-case ids', () => {
+  it('has the webhook and schedule triggers and unique, stable kebab-case ids', () => {
     expect(new Set(nodes.map((n) => n.type)).size).toBe(nodes.length);
     for (const node of nodes) expect(node.type).toMatch(/^[a-z]+(-[a-z]+)*$/);
-    expect(nodes.filter((n) => n.trigger).map((n) => n.type)).toEqual(['webhook-trigger']);
+    expect(nodes.filter((n) => n.trigger).map((n) => n.type)).toEqual([
+      'webhook-trigger',
+      'schedule-trigger',
+    ]);
+    for (const node of nodes) expect(node.trigger === true).toBe(node.group === 'trigger');
     expect(nodeRegistry.get('http-request')?.label).toBe('HTTP request');
   });
 

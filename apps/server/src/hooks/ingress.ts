@@ -1,6 +1,6 @@
 import type { LiveEvents } from '@hookflow/api';
 import type { Store, TriggerTarget } from '@hookflow/db';
-import { type WebhookTriggerConfig, webhookTrigger } from '@hookflow/nodes';
+import { nodeRegistry, type WebhookTriggerConfig, webhookTrigger } from '@hookflow/nodes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../metrics.ts';
 import type { Worker } from '../worker/worker.ts';
@@ -32,6 +32,8 @@ export type TriggerLookup =
       authProblem: string | undefined;
       /** Headers that carry this trigger's credentials, masked in the request log. */
       credentialHeaders: string[];
+      /** The workflow's trigger when it is not a webhook (a schedule): its URL takes nothing. */
+      startedBy?: string;
     }
   | { kind: 'retired' }
   | { kind: 'unknown' };
@@ -55,11 +57,18 @@ function triggerSettings(
   settings: WebhookTriggerConfig;
   authProblem: string | undefined;
   credentialHeaders: string[];
+  startedBy?: string;
 } {
   const document = target.publishedVersionId
     ? store.workflows.getVersion(target.publishedVersionId)?.document
     : store.workflows.get(target.workflowId)?.draft;
   const nodes = (document as { nodes?: { type?: string; config?: unknown }[] } | undefined)?.nodes;
+  const trigger = nodes?.find((node) => nodeRegistry.get(node.type ?? '')?.trigger);
+  if (trigger && trigger.type !== webhookTrigger.type) {
+    const startedBy = nodeRegistry.get(trigger.type ?? '')?.label ?? String(trigger.type);
+    const settings = webhookTrigger.config.parse({});
+    return { settings, authProblem: undefined, credentialHeaders: [], startedBy };
+  }
   const found = nodes?.find((node) => node.type === webhookTrigger.type)?.config;
   const config: Record<string, unknown> =
     typeof found === 'object' && found !== null ? { ...found } : {};
@@ -222,6 +231,14 @@ export function registerIngress(
           410,
           'trigger_gone',
           'this trigger URL was rotated or its workflow deleted',
+        );
+      }
+      if (found.startedBy) {
+        return sendError(
+          reply,
+          404,
+          'not_a_webhook',
+          `this workflow is started by its ${found.startedBy} trigger, not by requests to a URL`,
         );
       }
       const { target, settings } = found;
