@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
@@ -116,12 +117,19 @@ describe('the run history viewer in a real browser', () => {
     expect(new URL(page.url()).searchParams.get('status')).toBe('failed');
     await page.getByTestId('workflow-filter').selectOption(workflowId);
     await page.locator('[data-testid="run-row"][data-status="failed"]').nth(2).waitFor();
-    await session.screenshot('runs-viewer-list-failed');
-
-    // The newest failing run is B-2002; open A-1001's, the second newest.
     const rows = page.getByTestId('run-row');
     expect(await rows.count()).toBe(3);
-    await rows.nth(1).getByRole('link').first().click();
+    await page.getByTestId('count-failed').filter({ hasText: '3' }).waitFor();
+
+    // Text search in the event body narrows it to the one order.
+    await page.getByTestId('search-filter').fill('a-1001@example');
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="run-row"]').length === 1,
+    );
+    expect(new URL(page.url()).searchParams.get('q')).toBe('a-1001@example');
+    await page.getByTestId('count-all').filter({ hasText: '1' }).waitFor();
+    await session.screenshot('runs-viewer-list-search');
+    await rows.first().getByRole('link').first().click();
 
     // The graph colours the failing node; the inspector opens on it with its error and input.
     await page.locator('[data-testid="run-node"][data-node-key="forward"]').waitFor();
@@ -288,5 +296,42 @@ describe('the run history viewer in a real browser', () => {
       .nth(7 * 24 - 1)
       .waitFor();
     expect(session.consoleErrors).toEqual([]);
+  }, 60_000);
+
+  it('exports a run, opens its event in the editor as a sample, and deletes it', async () => {
+    const { page, hookflow } = session;
+    const { items } = await hookflow.api.runs.list.query({ workflowId, status: 'failed' });
+    const run = items[0]!;
+    await page.goto(session.url(`/runs/${run.id}`));
+    await page.locator('[data-testid="run-node"][data-node-key="forward"]').waitFor();
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-run').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${run.id}.json`);
+    const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
+      format: string;
+      run: { id: string };
+      steps: unknown[];
+    };
+    expect(exported.format).toBe('hookflow/run@1');
+    expect(exported.run.id).toBe(run.id);
+    expect(exported.steps).toHaveLength(2);
+
+    await page.getByTestId('debug-in-editor').click();
+    await page.waitForURL(/\/workflows\/[^/]+\/edit\?sample=smp_/);
+    const sampleId = new URL(page.url()).searchParams.get('sample');
+    const samples = await hookflow.api.samples.list.query({ workflowId });
+    expect(samples.find((sample) => sample.id === sampleId)?.eventId).toBe(run.eventId);
+
+    await page.goto(session.url(`/runs/${run.id}`));
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByTestId('delete-run').click();
+    await page.waitForURL((url) => url.pathname === '/runs');
+    await page.getByTestId('run-row').first().waitFor();
+    expect(await page.locator(`[data-run-id="${run.id}"]`).count()).toBe(0);
+    await page.goto(session.url(`/runs/${run.id}`));
+    await page.getByTestId('run-not-found').waitFor();
   }, 60_000);
 });

@@ -85,9 +85,9 @@ describe('workflow overview statistics', () => {
       since + 2 * HOUR,
     ]);
     expect(overview.buckets.map((bucket) => bucket.counts)).toEqual([
-      { queued: 0, running: 0, succeeded: 2, failed: 0, filtered: 0, canceled: 0 },
-      { queued: 0, running: 0, succeeded: 0, failed: 3, filtered: 0, canceled: 0 },
-      { queued: 1, running: 0, succeeded: 0, failed: 0, filtered: 1, canceled: 0 },
+      { queued: 0, running: 0, waiting: 0, succeeded: 2, failed: 0, filtered: 0, canceled: 0 },
+      { queued: 0, running: 0, waiting: 0, succeeded: 0, failed: 3, filtered: 0, canceled: 0 },
+      { queued: 1, running: 0, waiting: 0, succeeded: 0, failed: 0, filtered: 1, canceled: 0 },
     ]);
     expect(overview.totals).toMatchObject({ succeeded: 2, failed: 3, filtered: 1, queued: 1 });
     expect(overview.successRate).toBeCloseTo(3 / 6);

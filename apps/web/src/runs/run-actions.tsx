@@ -3,6 +3,7 @@ import { paths } from '../lib/paths.ts';
 import { navigate } from '../lib/router.tsx';
 import { type RunDetail, useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { ProblemMessage } from '../ui/problem-message.tsx';
+import { isFinished } from './run-status.tsx';
 
 /**
  * What can be done with a run: replay it on the current version, resume it from its failed
@@ -38,14 +39,29 @@ export function RunActions({ run }: { run: RunDetail }) {
       }),
     onSuccess: (sample) => navigate(paths.editWorkflow(run.workflowId, { sampleId: sample.id })),
   });
+  const exportRun = useMutation({
+    // The export has the whole event (raw body included), credential headers masked.
+    mutationFn: () => client.runs.export.query({ id: run.id }),
+    onSuccess: (document) => downloadJson(`${run.id}.json`, document),
+  });
+  const remove = useMutation({
+    mutationFn: () => client.runs.delete.mutate({ ids: [run.id] }),
+    onSuccess: () => {
+      void refresh();
+      navigate(paths.runs({ workflowId: run.workflowId }));
+    },
+  });
   const failures = [
+    { title: 'Could not export the run', error: exportRun.error, reset: exportRun.reset },
+    { title: 'Could not delete the run', error: remove.error, reset: remove.reset },
     { title: 'Could not replay the run', error: replay.error, reset: replay.reset },
     { title: 'Could not resume the run', error: resume.error, reset: resume.reset },
     { title: 'Could not cancel the run', error: cancel.error, reset: cancel.reset },
     { title: 'Could not open the event in the editor', error: debug.error, reset: debug.reset },
   ].filter((failure) => failure.error !== null);
-  const busy = replay.isPending || resume.isPending || cancel.isPending || debug.isPending;
-  const active = run.status === 'queued' || run.status === 'running';
+  const busy =
+    replay.isPending || resume.isPending || cancel.isPending || debug.isPending || remove.isPending;
+  const finished = isFinished(run.status);
 
   return (
     <div className="run-actions">
@@ -62,7 +78,7 @@ export function RunActions({ run }: { run: RunDetail }) {
             Resume from failed step
           </button>
         )}
-        {!active && (
+        {finished && (
           <button
             type="button"
             className="button"
@@ -74,7 +90,7 @@ export function RunActions({ run }: { run: RunDetail }) {
             Replay on current version
           </button>
         )}
-        {active && (
+        {!finished && (
           <button
             type="button"
             className="button button-danger"
@@ -99,10 +115,24 @@ export function RunActions({ run }: { run: RunDetail }) {
           type="button"
           className="button"
           data-testid="export-run"
-          onClick={() => downloadJson(`${run.id}.json`, run)}
+          disabled={exportRun.isPending}
+          onClick={() => exportRun.mutate()}
         >
           Export JSON
         </button>
+        {finished && (
+          <button
+            type="button"
+            className="button button-danger"
+            data-testid="delete-run"
+            disabled={busy}
+            onClick={() => {
+              if (window.confirm(`Delete run ${run.id} and its steps for good?`)) remove.mutate();
+            }}
+          >
+            Delete
+          </button>
+        )}
       </div>
       {failures.map((failure) => (
         <ProblemMessage

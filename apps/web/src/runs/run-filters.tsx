@@ -25,6 +25,8 @@ export interface RunFilter {
   active: boolean;
   /** The filter as the runs.list query takes it (without limit and cursor). */
   input: Omit<RunListInput, 'limit' | 'cursor'>;
+  /** The same without the status: what the per-status counts are counted over. */
+  countsInput: Omit<RunListInput, 'limit' | 'cursor' | 'status'>;
 }
 
 /** The list's filter lives in the URL (`?workflow=…&status=failed&range=24h&q=…`), so links keep it. */
@@ -36,19 +38,20 @@ export function readRunFilter(params: URLSearchParams, now = Date.now()): RunFil
   const range = isTimeRange(rangeParam) ? rangeParam : undefined;
   const q = params.get('q')?.trim() ?? '';
   // Rounded to the minute so that the query key (and the cache) stays put while the page is open.
-  const since = range ? Math.floor((now - timeRanges[range].ms) / 60_000) * 60_000 : undefined;
+  const from = range ? Math.floor((now - timeRanges[range].ms) / 60_000) * 60_000 : undefined;
+  const countsInput = {
+    ...(workflowId ? { workflowId } : {}),
+    ...(from !== undefined ? { from } : {}),
+    ...(q ? { q } : {}),
+  };
   return {
     workflowId,
     status,
     range,
     q,
     active: Boolean(workflowId || status || range || q),
-    input: {
-      ...(workflowId ? { workflowId } : {}),
-      ...(status ? { status } : {}),
-      ...(since !== undefined ? { since } : {}),
-      ...(q ? { q } : {}),
-    },
+    input: { ...countsInput, ...(status ? { status } : {}) },
+    countsInput,
   };
 }
 

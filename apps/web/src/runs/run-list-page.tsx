@@ -1,13 +1,22 @@
-import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
+import type { AppRouter } from '@hookflow/api';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { inferOutput, TRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import { useEffect, useRef, useState } from 'react';
 import { exampleRequest } from '../lib/format.ts';
 import { paths } from '../lib/paths.ts';
 import { Link, useLocation, useSetSearchParams } from '../lib/router.tsx';
-import { type RunListInput, type RunSummary, useTRPC, useTRPCClient } from '../lib/trpc.ts';
+import {
+  type RunListInput,
+  type RunStatus,
+  type RunSummary,
+  useTRPC,
+  useTRPCClient,
+} from '../lib/trpc.ts';
 import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { RunFilters, readRunFilter } from './run-filters.tsx';
+import { isFinished, runStatuses } from './run-status.tsx';
 import { RunTable } from './run-table.tsx';
 import { type LiveState, useLiveRuns } from './use-live-runs.ts';
 import './runs.css';
@@ -32,6 +41,9 @@ export function RunListPage() {
     }),
   );
   const workflows = useQuery(trpc.workflows.list.queryOptions());
+  const counts = useQuery(
+    trpc.runs.counts.queryOptions(filter.countsInput, { refetchInterval: FALLBACK_REFRESH_MS }),
+  );
   const items = runs.data?.pages.flatMap((page) => page.items) ?? [];
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const filtered = filter.active;
@@ -65,12 +77,21 @@ export function RunListPage() {
           setSearchParams(changes);
         }}
       />
-      <BulkReplay
-        runs={items}
-        selected={selected}
-        onSelect={setSelected}
-        onDone={() => setSelected(new Set())}
-      />
+      <div className="runs-toolbar">
+        {counts.data && (
+          <StatusCounts
+            counts={counts.data}
+            current={filter.status}
+            onChoose={(status) => setSearchParams({ status: status ?? null })}
+          />
+        )}
+        <BulkActions
+          runs={items}
+          selected={selected}
+          onSelect={setSelected}
+          onDone={() => setSelected(new Set())}
+        />
+      </div>
       {runs.isPending ? (
         <Loading what="runs" />
       ) : runs.isError && items.length === 0 ? (
@@ -82,6 +103,14 @@ export function RunListPage() {
               Change the filters above, or{' '}
               <Link to={paths.runs()}>see every run of every workflow</Link>.
             </p>
+            {runs.hasNextPage && (
+              <LoadMore
+                loading={runs.isFetchingNextPage}
+                onLoad={() => runs.fetchNextPage()}
+                auto={false}
+                label="Search older runs"
+              />
+            )}
           </EmptyState>
         ) : (
           <EmptyState title="No runs yet" testId="runs-empty">
@@ -97,7 +126,13 @@ export function RunListPage() {
           {runs.isError && <ProblemMessage title="Could not refresh the runs" error={runs.error} />}
           <RunTable runs={items} selection={{ selected, onChange: setSelected }} />
           {runs.hasNextPage ? (
-            <LoadMore loading={runs.isFetchingNextPage} onLoad={() => runs.fetchNextPage()} />
+            <LoadMore
+              loading={runs.isFetchingNextPage}
+              onLoad={() => runs.fetchNextPage()}
+              // A search page reads a window of runs: going on is the user's choice, not a scroll's.
+              auto={!filter.q}
+              label={filter.q ? 'Search older runs' : 'Load more'}
+            />
           ) : (
             <p className="muted small runs-end" data-testid="runs-end">
               {items.length} run{items.length === 1 ? '' : 's'}: that is all.
@@ -128,14 +163,24 @@ function LiveIndicator({ state }: { state: LiveState }) {
   );
 }
 
-/** The next page loads when this comes into view (infinite scroll), or on a click. */
-function LoadMore({ loading, onLoad }: { loading: boolean; onLoad: () => void }) {
+/** The next page loads when this comes into view (infinite scroll, when `auto`), or on a click. */
+function LoadMore({
+  loading,
+  onLoad,
+  auto,
+  label,
+}: {
+  loading: boolean;
+  onLoad: () => void;
+  auto: boolean;
+  label: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const load = useRef(onLoad);
   load.current = onLoad;
   useEffect(() => {
     const element = ref.current;
-    if (!element || typeof IntersectionObserver === 'undefined') return;
+    if (!auto || !element || typeof IntersectionObserver === 'undefined') return;
     const observer = new IntersectionObserver(
       (entries) => {
         if (entries.some((entry) => entry.isIntersecting)) load.current();
@@ -144,7 +189,7 @@ function LoadMore({ loading, onLoad }: { loading: boolean; onLoad: () => void })
     );
     observer.observe(element);
     return () => observer.disconnect();
-  }, []);
+  }, [auto]);
   return (
     <div className="load-more" ref={ref}>
       <button
@@ -154,14 +199,60 @@ function LoadMore({ loading, onLoad }: { loading: boolean; onLoad: () => void })
         disabled={loading}
         onClick={onLoad}
       >
-        {loading ? 'Loading…' : 'Load more'}
+        {loading ? 'Loading…' : label}
       </button>
     </div>
   );
 }
 
-/** Select several runs (all failed ones at a click) and replay them on the current version. */
-function BulkReplay({
+type RunCounts = inferOutput<TRPCOptionsProxy<AppRouter>['runs']['counts']>;
+
+/** How many runs of the filter have each status; a click narrows the list to one. */
+function StatusCounts({
+  counts,
+  current,
+  onChoose,
+}: {
+  counts: RunCounts;
+  current: RunStatus | undefined;
+  onChoose: (status: RunStatus | undefined) => void;
+}) {
+  const more = counts.complete ? '' : '+';
+  return (
+    <div className="status-counts" data-testid="status-counts">
+      <button
+        type="button"
+        className="status-count"
+        aria-pressed={current === undefined}
+        onClick={() => onChoose(undefined)}
+        title={counts.complete ? undefined : 'The search read only the newest 20,000 runs'}
+      >
+        All <strong data-testid="count-all">{`${counts.total.toLocaleString()}${more}`}</strong>
+      </button>
+      {runStatuses
+        .filter((status) => counts.byStatus[status] > 0 || status === current)
+        .map((status) => (
+          <button
+            key={status}
+            type="button"
+            className="status-count"
+            aria-pressed={current === status}
+            data-testid={`count-${status}`}
+            onClick={() => onChoose(current === status ? undefined : status)}
+          >
+            <span className={`badge badge-${status}`}>{status}</span>
+            <strong>{`${counts.byStatus[status].toLocaleString()}${more}`}</strong>
+          </button>
+        ))}
+    </div>
+  );
+}
+
+/**
+ * Select several runs (all failed ones at a click), then replay them on the current version or
+ * delete them.
+ */
+function BulkActions({
   runs,
   selected,
   onSelect,
@@ -173,6 +264,8 @@ function BulkReplay({
   onDone: () => void;
 }) {
   const client = useTRPCClient();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const failed = runs.filter((run) => run.status === 'failed');
   const replay = useMutation({
     mutationFn: async (ids: readonly string[]) => {
@@ -188,11 +281,20 @@ function BulkReplay({
     },
     onSuccess: onDone,
   });
+  const remove = useMutation({
+    mutationFn: (ids: readonly string[]) => client.runs.delete.mutate({ ids: [...ids] }),
+    onSuccess: () => {
+      onDone();
+      void queryClient.invalidateQueries({ queryKey: trpc.runs.pathKey() });
+    },
+  });
+  const unfinished = runs.filter((run) => selected.has(run.id) && !isFinished(run.status));
+  const busy = replay.isPending || remove.isPending;
 
   return (
     <div className="bulk-bar" data-testid="bulk-bar">
       <span className="muted">
-        {selected.size > 0 ? `${selected.size} selected` : 'Select runs to replay them together.'}
+        {selected.size > 0 ? `${selected.size} selected` : 'Select runs to act on them together.'}
       </span>
       <button
         type="button"
@@ -209,10 +311,32 @@ function BulkReplay({
             type="button"
             className="button button-small button-primary"
             data-testid="bulk-replay"
-            disabled={replay.isPending}
+            disabled={busy}
             onClick={() => replay.mutate([...selected])}
           >
             {replay.isPending ? 'Replaying…' : `Replay ${selected.size} on the current version`}
+          </button>
+          <button
+            type="button"
+            className="button button-small button-danger"
+            data-testid="bulk-delete"
+            disabled={busy || unfinished.length > 0}
+            title={
+              unfinished.length > 0
+                ? 'Queued, running and waiting runs cannot be deleted: cancel them first'
+                : 'Delete the selected runs with their steps, for good'
+            }
+            onClick={() => {
+              if (
+                window.confirm(
+                  `Delete ${selected.size} run${selected.size === 1 ? '' : 's'} for good?`,
+                )
+              ) {
+                remove.mutate([...selected]);
+              }
+            }}
+          >
+            {remove.isPending ? 'Deleting…' : `Delete ${selected.size}`}
           </button>
           <button
             type="button"
@@ -238,6 +362,21 @@ function BulkReplay({
             </ul>
           )}
         </Notice>
+      )}
+      {remove.data && (
+        <Notice
+          tone="success"
+          title={`Deleted ${remove.data.deleted} run${remove.data.deleted === 1 ? '' : 's'}`}
+          testId="bulk-delete-result"
+          onDismiss={() => remove.reset()}
+        />
+      )}
+      {remove.error && (
+        <ProblemMessage
+          title="Could not delete the runs"
+          error={remove.error}
+          onDismiss={() => remove.reset()}
+        />
       )}
     </div>
   );

@@ -1,7 +1,15 @@
 import type { RunStatus } from '../lib/trpc.ts';
 
 /** Drawn bottom-up in this order: the outcomes first, what is still moving on top. */
-const stackOrder = ['succeeded', 'filtered', 'failed', 'canceled', 'running', 'queued'] as const;
+const stackOrder = [
+  'succeeded',
+  'filtered',
+  'failed',
+  'canceled',
+  'waiting',
+  'running',
+  'queued',
+] as const satisfies readonly RunStatus[];
 
 const WIDTH = 960;
 const HEIGHT = 220;
