@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { capJson, capPayload, isTruncatedPayload } from './history-payload.ts';
-import type { StepRecord } from './runs.ts';
+import { idLowerBound } from './ids.ts';
+import { SEARCH_WINDOW, type StepRecord } from './runs.ts';
 import { createStore, type Store } from './store.ts';
 
 let dir: string;
@@ -203,6 +205,46 @@ describe('the history list', () => {
     expect(store.runs.counts({ workflowId: wf.id, from: t0 + 2 * day }).total).toBe(4);
   });
 
+  it('searches the newest runs a window at a time and goes on from the cursor', async () => {
+    const wf = workflow();
+    const db = new Database(join(dir, 'test.db'));
+    const insertEvent = db.prepare(`INSERT INTO events (id, trigger_id, workflow_id, method, path,
+      headers, query, body, parsed_body, received_at) VALUES (?, ?, ?, 'POST', '/', '{}', '{}', ?, ?, ?)`);
+    const insertRun = db.prepare(`INSERT INTO runs (id, workflow_id, version_id, event_id, status,
+      queued_at) VALUES (?, ?, ?, ?, 'succeeded', ?)`);
+    const total = SEARCH_WINDOW + 10;
+    const t0 = Date.now() - total;
+    db.transaction(() => {
+      for (let i = 0; i < total; i++) {
+        const suffix = String(i).padStart(16, '0');
+        // Only the oldest run's body holds the needle: beyond the first window.
+        const body = i === 0 ? '{"note":"needle"}' : `{"n":${i}}`;
+        const eventId = `${idLowerBound('evt', t0 + i)}${suffix}`;
+        insertEvent.run(eventId, wf.triggerId, wf.id, Buffer.from(body), body, t0 + i);
+        insertRun.run(
+          `${idLowerBound('run', t0 + i)}${suffix}`,
+          wf.id,
+          wf.versionId,
+          eventId,
+          t0 + i,
+        );
+      }
+    })();
+    db.close();
+
+    const first = store.runs.list({ limit: 50, q: 'needle' });
+    expect(first.items).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = store.runs.list({ limit: 50, q: 'needle', cursor: first.nextCursor! });
+    expect(second.items).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    expect(store.runs.counts({ q: 'needle' })).toMatchObject({ total: 0, complete: false });
+    expect(store.runs.counts({ q: '"n":' })).toMatchObject({
+      total: SEARCH_WINDOW,
+      complete: false,
+    });
+  });
+
   it('deletes finished runs with their steps and unused events, all or nothing', async () => {
     const wf = workflow();
     const done = await accept(wf, { n: 1 });
@@ -238,7 +280,14 @@ describe('the history list', () => {
 
     const doneEvent = store.runs.get(done)!.eventId;
     const otherEvent = store.runs.get(other)!.eventId;
-    expect(await store.runs.delete([done, other])).toEqual({ kind: 'deleted', runs: 2, events: 1 });
+    expect(await store.runs.delete([done, other])).toEqual({
+      kind: 'deleted',
+      runs: [
+        { id: done, workflowId: wf.id },
+        { id: other, workflowId: wf.id },
+      ],
+      events: 1,
+    });
     expect(store.runs.get(done)).toBeNull();
     expect(store.runs.steps(done)).toEqual([]);
     expect(store.runs.event(doneEvent)).toBeNull();

@@ -332,7 +332,27 @@ export function createRunStore(
   });
 
   const whereClause = (where: string[]) => (where.length > 0 ? `WHERE ${where.join(' AND ')}` : '');
-  /** The WHERE terms on `runs` for a filter (the search's text is matched by the caller). */
+  /**
+   * A search reads the event of every run it looks at, so it looks at the newest SEARCH_WINDOW
+   * runs of the filter: the oldest of them (found on an index alone), or null when there are
+   * no more than that.
+   */
+  const searchFloor = (where: string[], params: Record<string, unknown>): string | null =>
+    (
+      sqlite
+        .prepare(`SELECT id FROM runs ${whereClause(where)}
+          ORDER BY id DESC LIMIT 1 OFFSET ${SEARCH_WINDOW - 1}`)
+        .get(params) as { id: string } | undefined
+    )?.id ?? null;
+  const searchTerms = (floor: string | null, params: Record<string, unknown>) => {
+    if (floor !== null) params.searchFloor = floor;
+    return [
+      "events.parsed_body LIKE @pattern ESCAPE '\\'",
+      ...(floor === null ? [] : ['runs.id >= @searchFloor']),
+    ];
+  };
+
+  /** The WHERE terms on `runs` for a filter (a search adds its own). */
   const conditions = (filter: Omit<RunListFilter, 'limit'>) => {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
@@ -357,10 +377,7 @@ export function createRunStore(
       where.push('runs.id < @cursor');
       params.cursor = filter.cursor;
     }
-    if (filter.q !== undefined) {
-      params.pattern = containsPattern(filter.q);
-      params.window = SEARCH_WINDOW;
-    }
+    if (filter.q !== undefined) params.pattern = containsPattern(filter.q);
     return { where, params };
   };
 
@@ -594,32 +611,20 @@ export function createRunStore(
     list(filter: RunListFilter): { items: RunSummary[]; nextCursor: string | null } {
       const { where, params } = conditions(filter);
       params.limit = filter.limit + 1;
-      const columns = `runs.id, runs.workflow_id, workflows.name AS workflow_name,
-        runs.version_id, runs.event_id, runs.status, runs.attempt, runs.error, runs.queued_at,
-        runs.started_at, runs.finished_at, runs.not_before, runs.replay_of`;
-      const rows = (
-        filter.q === undefined
-          ? sqlite.prepare(`SELECT ${columns}
-              FROM runs JOIN workflows ON workflows.id = runs.workflow_id
-              ${whereClause(where)} ORDER BY runs.id DESC LIMIT @limit`)
-          : sqlite.prepare(`SELECT ${columns}
-              FROM (SELECT id FROM runs ${whereClause(where)} ORDER BY id DESC LIMIT @window)
-                AS recent
-              JOIN runs ON runs.id = recent.id
-              JOIN events ON events.id = runs.event_id
-              JOIN workflows ON workflows.id = runs.workflow_id
-              WHERE events.parsed_body LIKE @pattern ESCAPE '\\'
-              ORDER BY runs.id DESC LIMIT @limit`)
-      ).all(params) as RunRow[];
+      const floor = filter.q === undefined ? null : searchFloor(where, params);
+      const search = filter.q === undefined ? [] : searchTerms(floor, params);
+      const rows = sqlite
+        .prepare(`SELECT runs.id, runs.workflow_id, workflows.name AS workflow_name,
+            runs.version_id, runs.event_id, runs.status, runs.attempt, runs.error, runs.queued_at,
+            runs.started_at, runs.finished_at, runs.not_before, runs.replay_of
+          FROM runs JOIN workflows ON workflows.id = runs.workflow_id
+          ${search.length > 0 ? 'JOIN events ON events.id = runs.event_id' : ''}
+          ${whereClause([...where, ...search])} ORDER BY runs.id DESC LIMIT @limit`)
+        .all(params) as RunRow[];
       const items = rows.slice(0, filter.limit).map(toSummary);
       if (rows.length > filter.limit) return { items, nextCursor: items.at(-1)?.id ?? null };
-      if (filter.q === undefined) return { items, nextCursor: null };
-      // Fewer matches than asked: go on from the oldest run searched, if the window was full.
-      const searched = sqlite
-        .prepare(`SELECT count(*) AS n, min(id) AS oldest FROM (
-          SELECT id FROM runs ${whereClause(where)} ORDER BY id DESC LIMIT @window)`)
-        .get(params) as { n: number; oldest: string | null };
-      return { items, nextCursor: searched.n === SEARCH_WINDOW ? searched.oldest : null };
+      // Fewer matches than asked: a search goes on below the oldest run it looked at.
+      return { items, nextCursor: floor };
     },
 
     /**
@@ -628,31 +633,19 @@ export function createRunStore(
      */
     counts(filter: Omit<RunListFilter, 'limit' | 'cursor' | 'status'>): RunCounts {
       const { where, params } = conditions(filter);
-      const rows = (
-        filter.q === undefined
-          ? sqlite.prepare(`SELECT status, count(*) AS n FROM runs ${whereClause(where)}
-              GROUP BY status`)
-          : sqlite.prepare(`SELECT runs.status, count(*) AS n
-              FROM (SELECT id FROM runs ${whereClause(where)} ORDER BY id DESC LIMIT @window)
-                AS recent
-              JOIN runs ON runs.id = recent.id
-              JOIN events ON events.id = runs.event_id
-              WHERE events.parsed_body LIKE @pattern ESCAPE '\\'
-              GROUP BY runs.status`)
-      ).all(params) as { status: RunStatus; n: number }[];
+      const floor = filter.q === undefined ? null : searchFloor(where, params);
+      const search = filter.q === undefined ? [] : searchTerms(floor, params);
+      const rows = sqlite
+        .prepare(`SELECT runs.status, count(*) AS n FROM runs
+          ${search.length > 0 ? 'JOIN events ON events.id = runs.event_id' : ''}
+          ${whereClause([...where, ...search])} GROUP BY runs.status`)
+        .all(params) as { status: RunStatus; n: number }[];
+      const complete = floor === null;
       const byStatus = Object.fromEntries(runStatuses.map((status) => [status, 0])) as Record<
         RunStatus,
         number
       >;
       for (const row of rows) byStatus[row.status] = row.n;
-      let complete = true;
-      if (filter.q !== undefined) {
-        const searched = sqlite
-          .prepare(`SELECT count(*) AS n FROM (
-            SELECT id FROM runs ${whereClause(where)} ORDER BY id DESC LIMIT @window)`)
-          .get(params) as { n: number };
-        complete = searched.n < SEARCH_WINDOW;
-      }
       const total = rows.reduce((sum, row) => sum + row.n, 0);
       return { byStatus, total, complete };
     },
