@@ -174,22 +174,7 @@ export function registerIngress(
         request: FastifyRequest,
         reply: FastifyReply,
       ) => {
-        const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-        const status = tooLarge
-          ? 413
-          : error.statusCode && error.statusCode < 500
-            ? error.statusCode
-            : 500;
-        const code = tooLarge
-          ? 'body_too_large'
-          : status === 500
-            ? 'internal_error'
-            : 'bad_request';
-        const message = tooLarge
-          ? `the body is larger than ${options.maxBodyBytes} bytes`
-          : status === 500
-            ? 'the request could not be accepted; it was not recorded'
-            : error.message;
+        const { status, code, message } = describeFailure(error, options.maxBodyBytes);
         if (status === 500) request.log.error({ err: error }, 'webhook could not be accepted');
         options.metrics?.request('refused', code);
         const token = (request.params as { token?: string } | undefined)?.token;
@@ -509,6 +494,38 @@ export function registerIngress(
       handler: handle,
     });
   });
+}
+
+/** How a request that failed before the handler (reading its body) is answered and logged. */
+function describeFailure(
+  error: { statusCode?: number; code?: string; message: string },
+  maxBodyBytes: number,
+): { status: number; code: string; message: string } {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 413,
+      code: 'body_too_large',
+      message: `the body is larger than ${maxBodyBytes} bytes`,
+    };
+  }
+  if (error.code === 'ECONNRESET') {
+    // Node answered 408 when the request deadline passed, or the sender hung up: either way
+    // the body never arrived whole.
+    return {
+      status: 408,
+      code: 'incomplete_request',
+      message:
+        'the connection ended before the whole body arrived (the sender was too slow or disconnected); nothing was recorded',
+    };
+  }
+  if (error.statusCode && error.statusCode < 500) {
+    return { status: error.statusCode, code: 'bad_request', message: error.message };
+  }
+  return {
+    status: 500,
+    code: 'internal_error',
+    message: 'the request could not be accepted; it was not recorded',
+  };
 }
 
 interface RespondOutput {
