@@ -248,6 +248,11 @@ function WorkflowSettings({
 }) {
   const { all } = useContext(IssuesContext);
   const nodeCount = useEditor((state) => state.nodes.length);
+  // A workflow has one trigger; only a webhook trigger listens at the URL.
+  const trigger = useEditor(
+    (state) => state.nodes.find((node) => nodeRegistry.get(node.data.type)?.trigger)?.data.type,
+  );
+  const triggerDefinition = trigger ? nodeRegistry.get(trigger) : undefined;
   return (
     <div className="config-panel-body" data-testid="workflow-settings">
       <header className="config-panel-header">
@@ -259,15 +264,27 @@ function WorkflowSettings({
           </p>
         </div>
       </header>
-      <div className="form-field">
-        <span className="form-field-label">Trigger URL</span>
-        <TriggerUrl url={triggerUrl} testId="editor-trigger-url" />
-        <p className="form-field-help">
-          {published
-            ? 'Requests run the published version; publish again to put these changes live.'
-            : 'Requests are kept as samples and start runs once the workflow is published.'}
-        </p>
-      </div>
+      {triggerDefinition && trigger !== 'webhook-trigger' ? (
+        <div className="form-field" data-testid="editor-trigger-kind">
+          <span className="form-field-label">Trigger</span>
+          <p className="form-field-help">
+            {triggerDefinition.label}: {triggerDefinition.description} It has no URL;{' '}
+            {published
+              ? 'the published version runs; publish again to put these changes live.'
+              : 'it starts runs once the workflow is published.'}
+          </p>
+        </div>
+      ) : (
+        <div className="form-field">
+          <span className="form-field-label">Trigger URL</span>
+          <TriggerUrl url={triggerUrl} testId="editor-trigger-url" />
+          <p className="form-field-help">
+            {published
+              ? 'Requests run the published version; publish again to put these changes live.'
+              : 'Requests are kept as samples and start runs once the workflow is published.'}
+          </p>
+        </div>
+      )}
       <div className="form-field">
         <span className="form-field-label">Problems</span>
         {all.length === 0 ? (

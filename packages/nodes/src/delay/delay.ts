@@ -70,7 +70,7 @@ export const delay = defineNode({
   label: 'Delay',
   description: 'Waits for a time, or until a moment computed from the data, then continues.',
   group: 'flow',
-  icon: '⏱',
+  icon: '◔',
   config: configSchema,
   defaults: { mode: 'after', amount: 5, unit: 'minutes', until: '' },
   form: [

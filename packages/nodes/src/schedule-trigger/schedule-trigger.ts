@@ -91,7 +91,7 @@ export const scheduleTrigger = defineNode({
   label: 'Schedule',
   description: 'Starts the workflow on a schedule (cron, in a time zone).',
   group: 'trigger',
-  icon: '⏰',
+  icon: '◷',
   trigger: true,
   config: scheduleTriggerConfig,
   defaults: { cron: '0 9 * * 1-5', timezone: 'UTC', catchUp: 'latest' },
