@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { runCli } from '@hookflow/server';
 import { load, sampleBody } from './load.ts';
-import { type Child, freePort, startFloor, startHookflow } from './processes.ts';
+import { type Child, freePort, startHookflow, startLocalServer } from './processes.ts';
 import type { Row } from './report.ts';
 
 export interface IngestOptions {
@@ -73,11 +73,11 @@ export async function importInto(
 /** The floors and Hookflow's durable acceptance, side by side, in one run. */
 export async function ingestBenchmarks(options: IngestOptions): Promise<Row[]> {
   const rows: Row[] = [];
-  const http = await startFloor('http-floor');
+  const http = await startLocalServer('http-floor');
   rows.push(
     await measure('floor: bare http, 202', http, `http://127.0.0.1:${http.port}/`, options),
   );
-  const sqlite = await startFloor('sqlite-floor');
+  const sqlite = await startLocalServer('sqlite-floor');
   rows.push(
     await measure(
       'floor: http + SQLite insert (NORMAL)',

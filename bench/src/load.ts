@@ -6,6 +6,11 @@ export interface LoadResult {
   p99Ms: number;
   errors: number;
   total: number;
+  /** Requests answered 2xx. */
+  accepted: number;
+  /** When the load started and ended (ms since the epoch). */
+  startedAt: number;
+  finishedAt: number;
 }
 
 /** A 1 KiB JSON body, like a typical order or push webhook. */
@@ -52,5 +57,8 @@ export async function load(
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     total: result.requests.total,
+    accepted: result['2xx'],
+    startedAt: result.start.getTime(),
+    finishedAt: result.finish.getTime(),
   };
 }

@@ -16,8 +16,10 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts one of the floor servers and waits for the port it prints. */
-export async function startFloor(name: 'http-floor' | 'sqlite-floor'): Promise<Child> {
+/** Starts one of the helper servers (a floor, the sink) and waits for the port it prints. */
+export async function startLocalServer(
+  name: 'http-floor' | 'sqlite-floor' | 'sink',
+): Promise<Child> {
   const entry = new URL(`./servers/${name}.ts`, import.meta.url).href;
   const child = spawn(process.execPath, [childBootstrap, entry], {
     stdio: ['ignore', 'pipe', 'inherit'],
