@@ -31,6 +31,7 @@ import './editor.css';
 import { createEditorStore } from './store.ts';
 import { createTestDataStore, TestDataContext } from './test-data.ts';
 import { type SaveStatus, useAutosave } from './use-autosave.ts';
+import { VersionsDialog } from './versions-dialog.tsx';
 
 /** `/workflows/:id/edit`: the canvas editor of one workflow's draft. */
 export function EditorPage({ id }: { id: string }) {
@@ -95,9 +96,10 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   const flow = useStoreApi();
   const document = useEditor((state) => state.document);
   const issues = useMemo(() => groupIssues(validateWorkflow(document, nodeRegistry)), [document]);
-  const autosave = useAutosave(workflow.id, document);
+  const autosave = useAutosave(workflow.id, document, workflow.draftRevision);
   const [publishing, setPublishing] = useState(false);
   const [showData, setShowData] = useState(true);
+  const [showVersions, setShowVersions] = useState(false);
   const [outcome, setOutcome] = useState<PublishOutcome | null>(null);
   useDocumentTitle(`Edit ${document.name}`);
   // The refusal's list is stale once the live validation finds nothing left to fix.
@@ -193,6 +195,15 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
             <button
               type="button"
               className="button"
+              onClick={() => setShowVersions(true)}
+              data-testid="open-versions"
+              title="Published versions: compare with the draft, restore one"
+            >
+              Versions
+            </button>
+            <button
+              type="button"
+              className="button"
               onClick={() => void exportDocument()}
               data-testid="export-workflow"
               title="Save the draft and download it as a workflow file (secrets masked), for import elsewhere"
@@ -225,6 +236,46 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
             </button>
           </div>
         </header>
+        {showVersions && (
+          <VersionsDialog
+            workflowId={workflow.id}
+            publishedVersionId={workflow.publishedVersionId}
+            autosave={autosave}
+            onClose={() => setShowVersions(false)}
+          />
+        )}
+        {autosave.status === 'conflict' && (
+          <div className="editor-notice">
+            <Notice
+              tone="warning"
+              testId="save-conflict"
+              title="This draft was saved elsewhere (another tab or person) after you opened it"
+            >
+              <p>
+                Your changes are not saved. Reload to see the other version (your changes here are
+                lost), or keep yours and overwrite it.
+              </p>
+              <p className="button-row">
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => window.location.reload()}
+                  data-testid="conflict-reload"
+                >
+                  Reload the saved draft
+                </button>
+                <button
+                  type="button"
+                  className="button button-small button-danger"
+                  onClick={() => void autosave.overwrite()}
+                  data-testid="conflict-overwrite"
+                >
+                  Overwrite it with mine
+                </button>
+              </p>
+            </Notice>
+          </div>
+        )}
         {outcome && (
           <PublishNotice
             outcome={outcome}
@@ -334,6 +385,7 @@ const statusText: Record<SaveStatus, string> = {
   saving: 'Saving…',
   unsaved: 'Unsaved changes',
   failed: 'Not saved',
+  conflict: 'Not saved: changed elsewhere',
 };
 
 function SaveIndicator({ status, error }: { status: SaveStatus; error: unknown }) {

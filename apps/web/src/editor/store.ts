@@ -70,6 +70,8 @@ export interface EditorState {
   copySelection(): NodeFragment | null;
   /** Adds a copied fragment (fresh ids and keys, moved aside), selected: one edit. */
   pasteNodes(fragment: NodeFragment): void;
+  /** Replaces the whole workflow (a restored version): one edit, so undo brings back the rest. */
+  loadDocument(document: WorkflowDocument): void;
   /** Places every node by the auto-layout: one edit. */
   arrange(): void;
   /**
@@ -340,6 +342,16 @@ export function createEditorStore(
                 ...edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
                 ...pasted.edges.map(toEditorEdge),
               ],
+            });
+          },
+
+          loadDocument(document) {
+            lastTyping = null;
+            set({
+              name: document.name,
+              nodes: document.nodes.map(toEditorNode),
+              edges: document.edges.map(toEditorEdge),
+              settings: document.settings,
             });
           },
 

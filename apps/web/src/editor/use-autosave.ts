@@ -1,9 +1,9 @@
 import type { WorkflowDocument } from '@hookflow/engine';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
+import { isApiError, useTRPC, useTRPCClient } from '../lib/trpc.ts';
 
-export type SaveStatus = 'saved' | 'saving' | 'unsaved' | 'failed';
+export type SaveStatus = 'saved' | 'saving' | 'unsaved' | 'failed' | 'conflict';
 export type SaveResult = { ok: true } | { ok: false; error: unknown };
 
 /** How long the editor waits after the last change before saving the draft. */
@@ -13,8 +13,12 @@ export const AUTOSAVE_DELAY_MS = 1000;
  * Saves the draft through `workflows.saveDraft`: a second after the last change, on demand
  * (`save()`, which resolves once the latest document is saved), and when the editor closes.
  * Saves run one at a time; the browser warns before leaving with unsaved changes.
+ *
+ * Each save names the draft revision it builds on. When the draft was saved elsewhere since
+ * (another tab), the server refuses and autosave stops (`conflict`) until the user reloads or
+ * chooses `overwrite()`.
  */
-export function useAutosave(workflowId: string, document: WorkflowDocument) {
+export function useAutosave(workflowId: string, document: WorkflowDocument, revision: number) {
   const client = useTRPCClient();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -27,6 +31,10 @@ export function useAutosave(workflowId: string, document: WorkflowDocument) {
   const [saved, setSaved] = useState(json);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const baseRevision = useRef(revision);
+  const [conflict, setConflict] = useState(false);
+  /** Set by overwrite(): the next save replaces whatever the server has. */
+  const force = useRef(false);
 
   const save = useCallback(async (): Promise<SaveResult> => {
     for (;;) {
@@ -37,9 +45,16 @@ export function useAutosave(workflowId: string, document: WorkflowDocument) {
       const { document: toSave, json: toSaveJson } = latest.current;
       if (toSaveJson === savedJson.current) return { ok: true };
       const attempt = client.workflows.saveDraft
-        .mutate({ id: workflowId, document: toSave })
+        .mutate({
+          id: workflowId,
+          document: toSave,
+          ...(force.current ? {} : { baseRevision: baseRevision.current }),
+        })
         .then(
-          () => {
+          (result) => {
+            baseRevision.current = result.revision;
+            force.current = false;
+            setConflict(false);
             savedJson.current = toSaveJson;
             setSaved(toSaveJson);
             setError(null);
@@ -51,6 +66,7 @@ export function useAutosave(workflowId: string, document: WorkflowDocument) {
             return done;
           },
           (failure: unknown): SaveResult => {
+            if (isApiError(failure) && failure.data?.code === 'CONFLICT') setConflict(true);
             setError(failure);
             return { ok: false, error: failure };
           },
@@ -67,18 +83,35 @@ export function useAutosave(workflowId: string, document: WorkflowDocument) {
   }, [client, queryClient, trpc, workflowId]);
 
   useEffect(() => {
-    if (json === savedJson.current) return;
+    if (json === savedJson.current || conflict) return;
     const timer = window.setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
     return () => window.clearTimeout(timer);
-  }, [json, save]);
+  }, [json, save, conflict]);
+
+  /** Saves this tab's draft over the one saved elsewhere. */
+  const overwrite = useCallback(() => {
+    force.current = true;
+    return save();
+  }, [save]);
+
+  /** The server's draft is now `adoptedJson` at `revision` (a version was restored into it). */
+  const adopt = useCallback((adoptedJson: string, adoptedRevision: number) => {
+    baseRevision.current = adoptedRevision;
+    savedJson.current = adoptedJson;
+    setSaved(adoptedJson);
+    setConflict(false);
+    setError(null);
+  }, []);
 
   const status: SaveStatus = saving
     ? 'saving'
     : json === saved
       ? 'saved'
-      : error !== null
-        ? 'failed'
-        : 'unsaved';
+      : conflict
+        ? 'conflict'
+        : error !== null
+          ? 'failed'
+          : 'unsaved';
 
   useEffect(() => {
     if (status === 'saved') return;
@@ -99,5 +132,13 @@ export function useAutosave(workflowId: string, document: WorkflowDocument) {
     [save],
   );
 
-  return { status, error, save };
+  return {
+    status,
+    error,
+    save,
+    overwrite,
+    adopt,
+    /** The draft revision the next save builds on. */
+    revision: () => baseRevision.current,
+  };
 }
