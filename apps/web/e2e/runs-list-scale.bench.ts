@@ -140,6 +140,31 @@ try {
     console.log(`${label.padEnd(24)} first page ${ms(firstPages)} · next page ${ms(nextPages)}`);
   };
 
+  // What else the runs page asks for, over HTTP: the workflow filter's list and the counts.
+  const dayAgo = Date.now() - 24 * 3600_000;
+  const calls: [string, () => Promise<unknown>][] = [
+    ['workflows.list', () => hookflow.api.workflows.list.query()],
+    ['runs.counts (all)', () => hookflow.api.runs.counts.query({})],
+    [
+      'runs.counts (one workflow)',
+      () => hookflow.api.runs.counts.query({ workflowId: targets[3]!.id }),
+    ],
+    ['runs.counts (24 h)', () => hookflow.api.runs.counts.query({ from: dayAgo })],
+    ['runs.counts (search)', () => hookflow.api.runs.counts.query({ q: 'customer-42@' })],
+    ['runs.list (search)', () => hookflow.api.runs.list.query({ q: 'customer-42@', limit: 50 })],
+  ];
+  for (const [name, call] of calls) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await call();
+      times.push(performance.now() - t);
+    }
+    console.log(
+      `${name.padEnd(28)} ${median(times).toFixed(0).padStart(5)} ms over HTTP (max ${Math.max(...times).toFixed(0)})`,
+    );
+  }
+
   await measure('all runs', 'x=1');
   await measure('one workflow', `workflow=${targets[3]!.id}`);
   await measure('failed only', 'status=failed');

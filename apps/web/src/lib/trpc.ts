@@ -8,6 +8,7 @@ import { QueryClient } from '@tanstack/react-query';
 import {
   createTRPCClient,
   httpBatchLink,
+  httpLink,
   httpSubscriptionLink,
   splitLink,
   TRPCClientError,
@@ -24,11 +25,17 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 export function createApiClient(url = '/trpc') {
   return createTRPCClient<AppRouter>({
     links: [
-      // Subscriptions (live runs, requests) arrive as server-sent events; the rest is batched.
+      // Subscriptions (live runs, requests) arrive as server-sent events; the rest is batched,
+      // except a query that asks not to wait for its neighbours (`context: { skipBatch: true }`),
+      // such as a slow count beside a fast page.
       splitLink({
         condition: (operation) => operation.type === 'subscription',
         true: httpSubscriptionLink({ url }),
-        false: httpBatchLink({ url }),
+        false: splitLink({
+          condition: (operation) => operation.context.skipBatch === true,
+          true: httpLink({ url }),
+          false: httpBatchLink({ url }),
+        }),
       }),
     ],
   });

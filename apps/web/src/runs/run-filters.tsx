@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { RunListInput, RunStatus, WorkflowSummary } from '../lib/trpc.ts';
 import { isRunStatus, runStatuses } from './run-status.tsx';
 
@@ -66,12 +66,20 @@ export function RunFilters({
   onChange: (changes: Record<string, string | null>) => void;
 }) {
   const [text, setText] = useState(filter.q);
+  // The URL can change under the field (back button, a link): the field follows it.
+  const [urlQuery, setUrlQuery] = useState(filter.q);
+  if (urlQuery !== filter.q) {
+    setUrlQuery(filter.q);
+    setText(filter.q);
+  }
   // Typing searches after a pause, not on every key.
+  const change = useRef(onChange);
+  change.current = onChange;
   useEffect(() => {
-    if (text.trim() === filter.q) return;
-    const timer = window.setTimeout(() => onChange({ q: text.trim() || null }), 300);
+    if (text.trim() === urlQuery) return;
+    const timer = window.setTimeout(() => change.current({ q: text.trim() || null }), 300);
     return () => window.clearTimeout(timer);
-  }, [text, filter.q, onChange]);
+  }, [text, urlQuery]);
   const knownWorkflow = workflows.some((workflow) => workflow.id === filter.workflowId);
 
   return (

@@ -3,15 +3,17 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import { useEffect, useRef } from 'react';
 import { useTRPC } from '../lib/trpc.ts';
 
-/** How often, at most, a burst of live events refetches the run history. */
+/** How often, at most, a burst of live events refetches the runs shown. */
 const REFETCH_EVERY_MS = 400;
+/** Counts and statistics read many runs: refetched at most this often. */
+const RECOUNT_EVERY_MS = 5000;
 
 export type LiveState = 'live' | 'connecting' | 'offline';
 
 /**
  * Keeps the run history current: subscribes to run and step changes (server-sent events) and
- * refetches the runs queries when one arrives, at most every 400 ms under a burst.
- * `runId` narrows it to one run's page.
+ * refetches the runs queries when one arrives, at most every 400 ms under a burst (counts and
+ * statistics every 5 s). `runId` narrows it to one run's page.
  */
 export function useLiveRuns({
   workflowId,
@@ -22,25 +24,40 @@ export function useLiveRuns({
 } = {}): LiveState {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const timer = useRef<number | null>(null);
+  const timers = useRef<{ runs: number | null; counts: number | null }>({
+    runs: null,
+    counts: null,
+  });
 
   useEffect(
     () => () => {
-      if (timer.current !== null) window.clearTimeout(timer.current);
+      for (const timer of Object.values(timers.current)) {
+        if (timer !== null) window.clearTimeout(timer);
+      }
     },
     [],
   );
+
+  const later = (which: 'runs' | 'counts', delay: number, refetch: () => void) => {
+    if (timers.current[which] !== null) return;
+    timers.current[which] = window.setTimeout(() => {
+      timers.current[which] = null;
+      refetch();
+    }, delay);
+  };
 
   const subscription = useSubscription(
     trpc.live.runs.subscriptionOptions(workflowId ? { workflowId } : {}, {
       onData: (event) => {
         if (runId && event.type !== 'request' && event.runId !== runId) return;
-        if (timer.current !== null) return;
-        timer.current = window.setTimeout(() => {
-          timer.current = null;
-          void queryClient.invalidateQueries({ queryKey: trpc.runs.pathKey() });
+        later('runs', REFETCH_EVERY_MS, () => {
+          void queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() });
+          void queryClient.invalidateQueries({ queryKey: trpc.runs.get.pathKey() });
+        });
+        later('counts', RECOUNT_EVERY_MS, () => {
+          void queryClient.invalidateQueries({ queryKey: trpc.runs.counts.pathKey() });
           void queryClient.invalidateQueries({ queryKey: trpc.stats.pathKey() });
-        }, REFETCH_EVERY_MS);
+        });
       },
     }),
   );
