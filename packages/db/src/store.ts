@@ -1,3 +1,4 @@
+import { checkpointInBackground } from './checkpoints.ts';
 import { createDb, type DbOptions, migrationsApplied } from './client.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { createIngestStore } from './ingest.ts';
@@ -10,12 +11,21 @@ import { createTriggerStore } from './triggers.ts';
 import { createWorkerLocks } from './worker-locks.ts';
 import { createWorkflowStore } from './workflows.ts';
 
+export interface StoreOptions extends DbOptions, RunStoreOptions {
+  /** Checkpoint the WAL from a thread of its own (the long-running server); see checkpoints.ts. */
+  backgroundCheckpoints?: boolean;
+}
+
 /**
  * Everything the rest of Hookflow may do with storage. A second implementation (PostgreSQL
  * for several machines) implements this same shape.
  */
-export function createStore(file: string, options: DbOptions & RunStoreOptions = {}) {
+export function createStore(file: string, options: StoreOptions = {}) {
   const handle = createDb(file, options);
+  const checkpoints =
+    options.backgroundCheckpoints && file !== ':memory:'
+      ? checkpointInBackground(handle.sqlite, file)
+      : null;
   const commit = createGroupCommit(handle.sqlite);
   const pruning = createPruning(handle);
   return {
@@ -39,6 +49,7 @@ export function createStore(file: string, options: DbOptions & RunStoreOptions =
     /** Waits for queued writes to commit, then closes the file. */
     async close(): Promise<void> {
       if (commit.pending > 0) await commit.write(() => undefined);
+      await checkpoints?.stop();
       handle.close();
     },
   };

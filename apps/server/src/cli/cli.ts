@@ -276,6 +276,8 @@ async function start(config: Config): Promise<number> {
   const store = createStore(config.databaseFile, {
     synchronous: config.DB_SYNCHRONOUS,
     payloadMaxBytes: config.HISTORY_PAYLOAD_MAX_BYTES,
+    // Checkpoints would otherwise stall the webhooks of the commit that crosses the threshold.
+    backgroundCheckpoints: true,
   });
   const services = createNodeServices({ outboundAllow: config.OUTBOUND_ALLOW });
   const server = createServer({ config, store, registry: nodeRegistry, services, logger });
