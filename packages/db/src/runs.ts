@@ -640,9 +640,12 @@ export function createRunStore(
       const rows =
         search.length > 0
           ? (sqlite
-              .prepare(`SELECT runs.status, count(*) AS n FROM runs
-                JOIN events ON events.id = runs.event_id
-                ${whereClause([...where, ...search])} GROUP BY runs.status`)
+              // Ordered by id inside: the window is read as a range of ids, not the whole
+              // (status, id) index in status order.
+              .prepare(`SELECT status, count(*) AS n FROM (
+                  SELECT runs.status FROM runs JOIN events ON events.id = runs.event_id
+                  ${whereClause([...where, ...search])} ORDER BY runs.id DESC)
+                GROUP BY status`)
               .all(params) as { status: RunStatus; n: number }[])
           : runStatuses.map((status) => {
               const statement = sqlite.prepare(`SELECT count(*) AS n FROM runs
