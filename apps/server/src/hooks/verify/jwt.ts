@@ -19,15 +19,28 @@ export interface JwtSettings {
   toleranceSeconds: number;
 }
 
+type PublicKeys = { keys: KeyObject[] } | { problem: string };
+
+/** Reading a PEM costs more than checking an RS256 signature: read each key list once. */
+const readKeys = new Map<string, PublicKeys>();
+
+function publicKeys(algorithm: 'RS256' | 'ES256', pems: readonly string[]): PublicKeys {
+  const cacheKey = `${algorithm}\n${pems.join('\n')}`;
+  let found = readKeys.get(cacheKey);
+  if (!found) {
+    found = readPublicKeys(algorithm, pems);
+    if (readKeys.size >= 1000) readKeys.clear();
+    readKeys.set(cacheKey, found);
+  }
+  return found;
+}
+
 /**
  * Reads the configured public keys, or says why one cannot verify tokens for `algorithm`.
  * The settings' schema checks only that each is a PEM public key (it runs in the browser
  * too); its type, size and curve need a crypto library, so they are checked here.
  */
-function publicKeys(
-  algorithm: 'RS256' | 'ES256',
-  pems: readonly string[],
-): { keys: KeyObject[] } | { problem: string } {
+function readPublicKeys(algorithm: 'RS256' | 'ES256', pems: readonly string[]): PublicKeys {
   const keys: KeyObject[] = [];
   for (const [index, pem] of pems.entries()) {
     let key: KeyObject;
