@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { capJson, capPayload, isTruncatedPayload } from './history-payload.ts';
 import { idLowerBound } from './ids.ts';
-import { SEARCH_WINDOW, type StepRecord } from './runs.ts';
+import { SEARCH_WINDOW, SEARCH_WINDOW_FILTERED, type StepRecord } from './runs.ts';
 import { createStore, type Store } from './store.ts';
 
 let dir: string;
@@ -241,6 +241,11 @@ describe('the history list', () => {
     expect(store.runs.counts({ q: 'needle' })).toMatchObject({ total: 0, complete: false });
     expect(store.runs.counts({ q: '"n":' })).toMatchObject({
       total: SEARCH_WINDOW,
+      complete: false,
+    });
+    // Within one workflow the window is smaller: its runs lie scattered over the file.
+    expect(store.runs.counts({ workflowId: wf.id, q: '"n":' })).toMatchObject({
+      total: SEARCH_WINDOW_FILTERED,
       complete: false,
     });
   });

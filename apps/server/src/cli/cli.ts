@@ -17,7 +17,8 @@ Commands:
   export <workflow-id> [--out f] print (or write) a workflow document
   runs [--workflow <id>] [--status <s>] [--search <text>] [--limit <n>] [--json]
                                  list recent runs, newest first (--search: text in the
-                                 event body, looked for in the newest 10,000 runs per page)
+                                 event body, looked for in the newest 10,000 runs per page,
+                                 5,000 with --workflow or --status)
   runs replay <run-id> [--json]  run a run's event again on the current published version
   runs resume <run-id> [--json]  queue a failed run again from its failed step
   runs cancel <run-id> [--json]  cancel a queued or running run

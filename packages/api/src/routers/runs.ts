@@ -101,8 +101,9 @@ export const runsRouter = {
   /**
    * The newest runs first: `{ items, nextCursor }`; pass `nextCursor` back as `cursor` for the
    * next page. Filters: `workflowId`, `status`, `from`/`to` (queued time, ms), `q` (text in the
-   * event body). With `q` a page looks through at most 10,000 runs (newest first), so it may
-   * hold fewer than `limit` runs and still have a `nextCursor`: "search older runs".
+   * event body). With `q` a page looks through at most 10,000 runs (newest first; 5,000
+   * with a workflow or status filter), so it may hold fewer than `limit` runs and still have a
+   * `nextCursor`: "search older runs".
    */
   list: publicProcedure
     .input(
@@ -125,7 +126,8 @@ export const runsRouter = {
   /**
    * How many runs of the filter (`workflowId`, `from`, `to`, `q`; no status) have each status:
    * `{ byStatus: { queued, running, …, canceled }, total, complete }`. With `q` only the newest
-   * 10,000 runs of the filter are searched; `complete` is false when there were more.
+   * 10,000 runs of the filter (5,000 of a workflow) are searched; `complete` is false when there
+   * were more.
    */
   counts: publicProcedure
     .input(z.object(historyFilter))
