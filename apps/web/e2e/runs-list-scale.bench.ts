@@ -122,7 +122,7 @@ try {
       requestAnimationFrame(check);
     })`);
 
-  const measure = async (label: string, query: string) => {
+  const measure = async (label: string, query: string, pages = 3) => {
     const firstPages: number[] = [];
     const nextPages: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -130,14 +130,18 @@ try {
       await page.goto(session.url('/runs?status=canceled'));
       await page.getByTestId('runs-empty').waitFor({ timeout: 30_000 });
       firstPages.push(await inPage({ navigate: `/runs?${query}` }, 50));
-      nextPages.push(await inPage({ more: true }, 100));
-      nextPages.push(await inPage({ more: true }, 150));
+      // The counts are asked once the first page is drawn; the user reads, then scrolls.
+      await page.getByTestId('status-counts').waitFor({ timeout: 30_000 });
+      for (let page = 2; page <= pages; page++)
+        nextPages.push(await inPage({ more: true }, 50 * page));
     }
     const ms = (values: number[]) =>
       `${median(values).toFixed(0).padStart(4)} ms (max ${Math.max(...values)
         .toFixed(0)
         .padStart(4)})`;
-    console.log(`${label.padEnd(24)} first page ${ms(firstPages)} · next page ${ms(nextPages)}`);
+    console.log(
+      `${label.padEnd(24)} first page ${ms(firstPages)}${nextPages.length > 0 ? ` · next page ${ms(nextPages)}` : ''}`,
+    );
   };
 
   // What else the runs page asks for, over HTTP: the workflow filter's list and the counts.
@@ -150,8 +154,8 @@ try {
       () => hookflow.api.runs.counts.query({ workflowId: targets[3]!.id }),
     ],
     ['runs.counts (24 h)', () => hookflow.api.runs.counts.query({ from: dayAgo })],
-    ['runs.counts (search)', () => hookflow.api.runs.counts.query({ q: 'customer-42@' })],
-    ['runs.list (search)', () => hookflow.api.runs.list.query({ q: 'customer-42@', limit: 50 })],
+    ['runs.counts (search)', () => hookflow.api.runs.counts.query({ q: 'customer-42' })],
+    ['runs.list (search)', () => hookflow.api.runs.list.query({ q: 'customer-42', limit: 50 })],
   ];
   for (const [name, call] of calls) {
     const times: number[] = [];
@@ -170,7 +174,8 @@ try {
   await measure('failed only', 'status=failed');
   await measure('one workflow, failed', `workflow=${targets[3]!.id}&status=failed`);
   await measure('last 24 hours', 'range=24h');
-  await measure('search "customer-42@"', 'q=customer-42%40');
+  // About one run in 45 matches: a search page (a window of 20,000 runs) holds more than 50.
+  await measure('search "customer-42"', 'q=customer-42');
 
   for (const range of ['24h', '7d'] as const) {
     const times: number[] = [];
