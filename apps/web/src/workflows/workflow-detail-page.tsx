@@ -54,13 +54,21 @@ function WorkflowView({ workflow }: { workflow: WorkflowDetail }) {
     <Page
       title={workflow.name}
       actions={
-        <Link
-          to={paths.editWorkflow(workflow.id)}
-          className="button button-primary"
-          data-testid="edit-workflow"
-        >
-          Edit workflow
-        </Link>
+        <>
+          <Link to={paths.overview(workflow.id)} className="button" data-testid="workflow-overview">
+            Overview
+          </Link>
+          <Link to={paths.requests(workflow.id)} className="button" data-testid="workflow-requests">
+            Request log
+          </Link>
+          <Link
+            to={paths.editWorkflow(workflow.id)}
+            className="button button-primary"
+            data-testid="edit-workflow"
+          >
+            Edit workflow
+          </Link>
+        </>
       }
       heading={
         <>
