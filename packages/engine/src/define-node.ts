@@ -112,6 +112,112 @@ export function maskSecrets(config: unknown, paths: readonly string[] | undefine
   return copy;
 }
 
+/** The text values at `paths` (dotted; arrays of texts count): what maskSecrets hides. */
+export function secretValues(config: unknown, paths: readonly string[] | undefined): string[] {
+  const found: string[] = [];
+  const collect = (value: unknown, rest: readonly string[]) => {
+    if (Array.isArray(value)) {
+      for (const item of value) collect(item, rest);
+    } else if (rest.length === 0) {
+      if (typeof value === 'string' && value !== '') found.push(value);
+    } else if (value !== null && typeof value === 'object') {
+      const [head, ...tail] = rest;
+      if (head !== undefined && Object.hasOwn(value, head)) {
+        collect((value as Record<string, unknown>)[head], tail);
+      }
+    }
+  };
+  for (const path of paths ?? []) collect(config, path.split('.'));
+  return found;
+}
+
+/**
+ * Shorter secrets are not searched for: masking every "abc" in a body would garble it, and
+ * such a secret is guessable anyway.
+ */
+export const MIN_SCRUBBED_LENGTH = 8;
+
+export interface SecretScrubber {
+  /** False when there is nothing to scrub: then text() and value() return their input. */
+  readonly active: boolean;
+  text(text: string): string;
+  value<T>(value: T): T;
+}
+
+/**
+ * Replaces known secret values with SECRET_MASK wherever they appear in text: as written,
+ * URL-encoded (`%40`, and `+` for spaces) and inside base64 (standard or URL-safe, at any
+ * alignment, so `Basic base64(user:password)` is caught through its password). `value()`
+ * copies a JSON-like value with every string (and object key) scrubbed.
+ *
+ * @example
+ * const scrub = createSecretScrubber(['s3cret-token']);
+ * scrub.text('echo: s3cret-token'); // 'echo: ••••••'
+ */
+export function createSecretScrubber(secrets: Iterable<string>): SecretScrubber {
+  const forms = new Set<string>();
+  const encoder = new TextEncoder();
+  for (const secret of secrets) {
+    if (secret.length < MIN_SCRUBBED_LENGTH) continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+    forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
+    const bytes = encoder.encode(secret);
+    for (let shift = 0; shift < 3; shift++) {
+      const core = base64Core(bytes, shift);
+      if (core.length >= MIN_SCRUBBED_LENGTH) {
+        forms.add(core);
+        forms.add(core.replaceAll('+', '-').replaceAll('/', '_'));
+      }
+    }
+  }
+  // Longest first, so that a form containing another is replaced whole.
+  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  const text = (input: string) => {
+    let output = input;
+    for (const form of ordered) {
+      if (output.includes(form)) output = output.replaceAll(form, SECRET_MASK);
+    }
+    return output;
+  };
+  const value = (input: unknown): unknown => {
+    if (typeof input === 'string') return text(input);
+    if (Array.isArray(input)) return input.map(value);
+    if (input === null || typeof input !== 'object') return input;
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(input)) {
+      // defineProperty: a key named __proto__ stays an own key of the copy.
+      Object.defineProperty(copy, text(key), {
+        value: value(item),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return copy;
+  };
+  return {
+    active: ordered.length > 0,
+    text: ordered.length > 0 ? text : (input) => input,
+    value: <T>(input: T): T => (ordered.length > 0 ? (value(input) as T) : input),
+  };
+}
+
+/**
+ * The base64 characters that encode only `bytes` when they follow `shift` other bytes: what
+ * any base64 text containing those bytes at that alignment contains.
+ */
+function base64Core(bytes: Uint8Array, shift: number): string {
+  const padded = new Uint8Array(shift + bytes.length);
+  padded.set(bytes, shift);
+  let binary = '';
+  for (const byte of padded) binary += String.fromCharCode(byte);
+  const encoded = btoa(binary);
+  const first = Math.ceil((shift * 8) / 6);
+  const end = Math.floor(((shift + bytes.length) * 8) / 6);
+  return encoded.slice(first, end);
+}
+
 export const MAIN_HANDLE = 'main';
 export const ERROR_HANDLE = 'error';
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   createNodeRegistry,
+  createSecretScrubber,
   defineNode,
   emit,
   type NodeServices,
@@ -592,5 +593,137 @@ describe('secret fields', () => {
     expect(seenByNode).toEqual(['hunter2!']);
     expect(result.steps[1]?.config).toEqual({ user: 'ada', auth: { password: '••••••' } });
     expect(JSON.stringify(result)).not.toContain('hunter2');
+  });
+});
+
+const eventWith = (body: unknown): TriggerEvent => ({ ...event, body });
+
+describe('secrets scrubbed by value', () => {
+  const secret = 'tok_Sup3r+secret/value';
+  const basic = btoa(`ada:${secret}`);
+  // Echoes what it was given, the way servers echo requests into answers and errors.
+  const echo = defineNode({
+    type: 'echo',
+    label: 'Echo',
+    description: '',
+    group: 'action',
+    icon: 'E',
+    config: z.object({ token: z.string(), fail: z.boolean().default(false) }),
+    defaults: { token: '' },
+    form: [],
+    secretFields: ['token'],
+    run: ({ config }) => {
+      const echoed = {
+        raw: `you sent ${config.token}`,
+        basic: `Authorization: Basic ${btoa(`ada:${config.token}`)}`,
+        query: `?token=${encodeURIComponent(config.token)}`,
+        [config.token]: 'as a key',
+      };
+      if (config.fail) throw new Error(`401 for ${config.token} (${echoed.basic})`);
+      return echoed;
+    },
+  });
+  const registry = createNodeRegistry([trigger, echo, setValue]);
+  const run = async (token: string, fail: boolean, start: TriggerEvent = eventWith({})) => {
+    const parsed = parseWorkflowDocument({
+      format: WORKFLOW_FORMAT,
+      name: 'x',
+      nodes: [
+        { id: 't', key: 't', type: 'test-trigger', name: 't', config: {} },
+        { id: 'e', key: 'e', type: 'echo', name: 'e', config: { token, fail } },
+        { id: 's', key: 's', type: 'set', name: 's', config: { value: '{{ steps.e }}' } },
+      ],
+      edges: [
+        { id: 'e1', source: 't', target: 'e' },
+        { id: 'e2', source: 'e', target: 's' },
+      ],
+    });
+    if (!parsed.ok) throw new Error('bad document');
+    return executeWorkflow(compileWorkflow(parsed.document, registry), {
+      event: start,
+      run: { id: 'r' },
+      workflow: { id: 'w', name: 'x', versionId: 'v' },
+      services,
+    });
+  };
+  const forms = [secret, encodeURIComponent(secret), basic];
+
+  it('masks a secret written in the document: raw, URL-encoded and inside base64', async () => {
+    const result = await run(secret, false);
+    expect(result.status).toBe('succeeded');
+    const recorded = JSON.stringify(result);
+    for (const form of forms) expect(recorded).not.toContain(form);
+    expect(result.steps[1]?.output).toMatchObject({
+      raw: 'you sent ••••••',
+      query: '?token=••••••',
+      '••••••': 'as a key',
+    });
+    // The next step reads the same scrubbed output that history shows.
+    expect(result.steps[2]?.output).toEqual(result.steps[1]?.output);
+  });
+
+  it('masks it in an error message', async () => {
+    const result = await run(secret, true);
+    expect(result.status).toBe('failed');
+    expect(result.error?.message).toMatch(/^401 for •••••• \(Authorization: Basic [^)]*••••••/);
+    for (const form of forms) expect(JSON.stringify(result)).not.toContain(form);
+  });
+
+  it('masks a secret an expression produced, from the step that resolved it on', async () => {
+    const result = await run('{{ trigger.body.token }}', false, eventWith({ token: secret }));
+    // The trigger step was recorded before any step named the value as a secret: the sender's
+    // own event is kept as received.
+    const fromEcho = JSON.stringify(result.steps.slice(1));
+    for (const form of forms) expect(fromEcho).not.toContain(form);
+    expect(result.steps[1]?.output).toMatchObject({ raw: 'you sent ••••••' });
+  });
+
+  it('leaves short secrets alone rather than garble every output', async () => {
+    const result = await run('abc', false);
+    expect(result.steps[1]?.output).toMatchObject({ raw: 'you sent abc' });
+  });
+
+  it('leaves a run without secrets untouched (the same objects)', async () => {
+    const body = { deep: { list: [1, 2] } };
+    const parsed = parseWorkflowDocument({
+      format: WORKFLOW_FORMAT,
+      name: 'x',
+      nodes: [{ id: 't', key: 't', type: 'test-trigger', name: 't', config: {} }],
+      edges: [],
+    });
+    if (!parsed.ok) throw new Error('bad document');
+    const start = eventWith(body);
+    const result = await executeWorkflow(compileWorkflow(parsed.document, registry), {
+      event: start,
+      run: { id: 'r' },
+      workflow: { id: 'w', name: 'x', versionId: 'v' },
+      services,
+    });
+    expect(result.steps[0]?.output).toBe(start);
+  });
+});
+
+describe('createSecretScrubber', () => {
+  it('finds a secret inside base64 at every alignment, standard and URL-safe', () => {
+    const secret = 'p@ss word/with+symbols?';
+    const scrub = createSecretScrubber([secret]);
+    for (const prefix of ['', 'a', 'ab', 'abc', 'user:']) {
+      const encoded = btoa(`${prefix}${secret}!`);
+      expect(scrub.text(encoded)).toContain('••••••');
+      const urlSafe = encoded.replaceAll('+', '-').replaceAll('/', '_');
+      expect(scrub.text(urlSafe)).toContain('••••••');
+    }
+    expect(scrub.text(`q=${new URLSearchParams({ q: secret }).toString().slice(2)}`)).toBe(
+      'q=••••••',
+    );
+    expect(scrub.text('nothing here')).toBe('nothing here');
+  });
+
+  it('keeps __proto__ keys as data when it copies', () => {
+    const scrub = createSecretScrubber(['long enough secret']);
+    const copy = scrub.value(JSON.parse('{"__proto__": {"polluted": "long enough secret"}}'));
+    expect(Object.hasOwn(copy, '__proto__')).toBe(true);
+    expect(copy).toEqual(JSON.parse('{"__proto__": {"polluted": "••••••"}}'));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -19,6 +19,7 @@
 import type { z } from 'zod';
 import { type CompiledConfig, ConfigResolveError, compileConfig } from './config.ts';
 import {
+  createSecretScrubber,
   ERROR_HANDLE,
   isEmission,
   isSuspension,
@@ -27,6 +28,8 @@ import {
   type NodeDefinition,
   type NodeRegistry,
   type NodeServices,
+  type SecretScrubber,
+  secretValues,
   type TriggerEvent,
 } from './define-node.ts';
 import { defaultExpressionLimits, type ExpressionLimits } from './expressions.ts';
@@ -116,6 +119,8 @@ interface PlanNode {
 export interface CompiledWorkflow {
   readonly document: WorkflowDocument;
   readonly plan: readonly PlanNode[];
+  /** The secret values written in the document (its nodes' secretFields, without templates). */
+  readonly secrets: readonly string[];
 }
 
 export interface CompileOptions {
@@ -170,7 +175,10 @@ export function compileWorkflow(
       timeoutMs,
     };
   });
-  return { document, plan };
+  const secrets = plan.flatMap((item) =>
+    secretValues(item.node.config, item.definition.secretFields).filter((v) => !v.includes('{{')),
+  );
+  return { document, plan, secrets };
 }
 
 export interface ExecuteOptions {
@@ -206,6 +214,7 @@ export async function executeWorkflow(
   let lastOutput: unknown;
   let response: { value: unknown } | undefined;
   let resumeAt: string | undefined;
+  const secrets = createRunSecrets(compiled.secrets);
 
   for (let i = 0; i < plan.length; i++) {
     if (options.signal?.aborted) break;
@@ -241,7 +250,7 @@ export async function executeWorkflow(
     }
 
     options.onStepStart?.(item.node.id);
-    const result = await runStep(item, input, steps, options, attempt);
+    const result = await runStep(item, input, steps, options, attempt, secrets);
     results.push(result);
     outputs[i] = result.output;
     handles[i] = result.handles;
@@ -317,6 +326,7 @@ async function runStep(
   steps: Record<string, unknown>,
   options: ExecuteOptions,
   attempt: number,
+  secrets: RunSecrets,
 ): Promise<StepResult> {
   const { node, definition } = item;
   const started = options.services.now();
@@ -337,6 +347,8 @@ async function runStep(
     config = item.staticConfig
       ? item.staticConfig.value
       : parseConfig(definition.config, await item.config.resolve(context));
+    // A secret an expression produced (a token taken from the event) is scrubbed from here on.
+    if (!item.staticConfig) secrets.learn(secretValues(config, definition.secretFields));
     const nodeInfo = item.info;
     const returned = runWithTimeout(
       (owner) =>
@@ -377,21 +389,46 @@ async function runStep(
     continued = node.onError === 'continue' ? [ERROR_HANDLE] : [];
   }
   const finished = options.services.now();
+  // Secrets are scrubbed by value from everything recorded (a server that echoes a token into
+  // its answer or its error); later steps see the same scrubbed output as the history does.
+  const { scrub } = secrets;
   return {
     nodeId: node.id,
     nodeKey: node.key,
     nodeType: node.type,
     status,
-    input,
-    config: maskSecrets(config, definition.secretFields),
-    output,
-    error,
+    input: scrub.value(input),
+    config: scrub.value(maskSecrets(config, definition.secretFields)),
+    output: scrub.value(output),
+    error: error && scrub.active ? { ...error, message: scrub.text(error.message) } : error,
     handles: continued,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - started.getTime(),
     attempt,
     ...(resumeAt !== undefined ? { resumeAt } : {}),
+  };
+}
+
+/** The secret values a run knows of, and the scrubber that masks them. */
+interface RunSecrets {
+  readonly scrub: SecretScrubber;
+  /** Adds values found in a resolved config; the scrubber is rebuilt only when one is new. */
+  learn(values: readonly string[]): void;
+}
+
+function createRunSecrets(initial: readonly string[]): RunSecrets {
+  const known = new Set(initial);
+  let scrub = createSecretScrubber(known);
+  return {
+    get scrub() {
+      return scrub;
+    },
+    learn(values) {
+      const before = known.size;
+      for (const value of values) known.add(value);
+      if (known.size !== before) scrub = createSecretScrubber(known);
+    },
   };
 }
 

@@ -23,6 +23,7 @@ declare global {
   var AbortController: { prototype: AbortController; new (): AbortController };
   function setTimeout(callback: () => void, milliseconds?: number): unknown;
   function clearTimeout(handle: unknown): void;
+  function btoa(data: string): string;
   class TextEncoder {
     encode(input?: string): Uint8Array;
   }

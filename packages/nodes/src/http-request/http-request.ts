@@ -1,4 +1,4 @@
-import { defineNode, type HttpResponse, SECRET_MASK } from '@hookflow/engine';
+import { createSecretScrubber, defineNode, type HttpResponse } from '@hookflow/engine';
 import { z } from 'zod';
 
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -219,7 +219,7 @@ export const httpRequest = defineNode({
     // Set last so that it replaces a header of the same name from the list.
     const credentials = authHeader(config.auth);
     if (credentials) headers[credentials.name] = credentials.value;
-    const redact = redactor(secretsOf(config.auth, credentials?.value));
+    const redact = createSecretScrubber(secretsOf(config.auth, credentials?.value)).text;
     const request = {
       method: config.method,
       url: url.toString(),
@@ -343,27 +343,14 @@ function base64(text: string): string {
 }
 
 /**
- * Shorter secrets are not searched for in responses: masking every "abc" in a body would
- * garble it. The `Basic …` and `Bearer …` header values are always long enough.
+ * The credentials this request sends, masked wherever the step could show them: a server that
+ * echoes the request (many do on errors) would otherwise put them into run history.
  */
-const minRedactedLength = 8;
-
 function secretsOf(auth: Auth, headerValue: string | undefined): string[] {
   const secrets = headerValue === undefined ? [] : [headerValue];
   if (auth.type === 'basic') secrets.push(auth.password, headerValue?.slice('Basic '.length) ?? '');
   if (auth.type === 'bearer') secrets.push(auth.token);
   return secrets;
-}
-
-/**
- * Masks the credentials this request sent wherever the step could show them: a server that
- * echoes the request (many do on errors) would otherwise put them into run history.
- */
-function redactor(secrets: readonly string[]): (text: string) => string {
-  const masked = [...new Set(secrets)]
-    .filter((secret) => secret.length >= minRedactedLength)
-    .sort((a, b) => b.length - a.length);
-  return (text) => masked.reduce((result, secret) => result.replaceAll(secret, SECRET_MASK), text);
 }
 
 function redactValues(values: Record<string, string>, redact: (text: string) => string) {
