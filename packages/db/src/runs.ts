@@ -214,9 +214,11 @@ export function createRunStore(
           SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < @now
           ORDER BY id LIMIT @limit)
         UNION ALL
-        -- Parked runs (a delay) whose time has come, through the runs_waiting index.
+        -- Parked runs (a delay) whose time has come. Named: without statistics the planner
+        -- prefers runs_status and sorts every parked run (25 ms at 200,000 instead of 0.1 ms).
         SELECT id FROM (
-          SELECT id FROM runs WHERE status = 'waiting' AND not_before <= @now
+          SELECT id FROM runs INDEXED BY runs_waiting
+          WHERE status = 'waiting' AND not_before <= @now
           ORDER BY not_before LIMIT @limit)
       ) ORDER BY id LIMIT @limit)
     RETURNING id, workflow_id AS workflowId, version_id AS versionId, event_id AS eventId, attempt,
