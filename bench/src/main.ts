@@ -1,11 +1,12 @@
 import { endToEndBenchmark } from './e2e.ts';
+import { editorBenchmark } from './editor.ts';
 import { executorBenchmark } from './executor.ts';
 import { historyBenchmark } from './history.ts';
 import { ingestBenchmarks } from './ingest.ts';
 import { type Row, report } from './report.ts';
 
 /**
- * `pnpm bench [--only executor,ingest,e2e,history] [--seconds N]`: each benchmark is bounded in
+ * `pnpm bench [--only executor,ingest,e2e,history,editor] [--seconds N]`: each benchmark is bounded in
  * time and runs on loopback only.
  */
 const args = process.argv.slice(2);
@@ -13,7 +14,7 @@ const flag = (name: string) => {
   const index = args.indexOf(name);
   return index === -1 ? undefined : args[index + 1];
 };
-const only = new Set((flag('--only') ?? 'executor,ingest,e2e,history').split(','));
+const only = new Set((flag('--only') ?? 'executor,ingest,e2e,history,editor').split(','));
 const seconds = Number(flag('--seconds') ?? 10);
 const connections = 50;
 
@@ -23,6 +24,7 @@ if (only.has('ingest')) rows.push(...(await ingestBenchmarks({ seconds, connecti
 if (only.has('e2e')) {
   rows.push(await endToEndBenchmark({ seconds, connections, drainSeconds: 90 }));
 }
+if (only.has('editor')) rows.push(...(await editorBenchmark()));
 if (only.has('history'))
   rows.push(...(await historyBenchmark(Number(flag('--runs') ?? 1_000_000))));
 

@@ -8,9 +8,10 @@ import {
   MiniMap,
   type NodeTypes,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useState } from 'react';
+import { type DragEvent, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useEditor } from './editor-context.tsx';
 import { CARD_SIZE, type EditorEdge, type EditorNode, NODE_TYPE } from './graph.ts';
@@ -49,6 +50,15 @@ export function Canvas() {
   );
   const { screenToFlowPosition, fitView } = useReactFlow();
   const [quickAdd, setQuickAdd] = useState<QuickAddSpot | null>(null);
+  // The whole workflow in view once the cards have their sizes (the `fitView` prop alone can
+  // run before the panels beside the canvas have taken their width).
+  const initialized = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!initialized || fitted.current) return;
+    fitted.current = true;
+    void fitView(fitViewOptions);
+  }, [initialized, fitView]);
   const arrange = useEditor((state) => state.arrange);
   const addConnectedNode = useEditor((state) => state.addConnectedNode);
 

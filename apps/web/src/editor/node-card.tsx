@@ -1,6 +1,6 @@
 import { nodeRegistry } from '@hookflow/nodes';
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
-import { memo, useEffect, useMemo } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { nodeTypeLabel } from '../lib/node-types.ts';
 import { useEditor, useNodeIssues } from './editor-context.tsx';
@@ -35,8 +35,13 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
   // React Flow measures handles when a card resizes; a renamed route keeps the size.
   const updateNodeInternals = useUpdateNodeInternals();
   const handleIds = outputs.map((output) => output.id).join('\n');
+  // Only when the outputs change: React Flow measures a new card by itself, and measuring
+  // each of hundreds of cards again on mount forces a layout per card.
+  const measuredHandles = useRef(handleIds);
   useEffect(() => {
-    if (handleIds !== '') updateNodeInternals(id);
+    if (measuredHandles.current === handleIds) return;
+    measuredHandles.current = handleIds;
+    updateNodeInternals(id);
   }, [handleIds, id, updateNodeInternals]);
 
   return (

@@ -1,0 +1,155 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WORKFLOW_FORMAT } from '@hookflow/engine';
+import { chromium } from 'playwright-core';
+import { startHookflow } from './processes.ts';
+import type { Row } from './report.ts';
+
+const webIndex = fileURLToPath(new URL('../../apps/web/dist/index.html', import.meta.url));
+
+/**
+ * A workflow of `size` nodes: the trigger, then rows of filter -> transform -> HTTP request
+ * chains fanning out from it, each node configured (expressions included) as users do.
+ */
+export function largeWorkflow(size: number) {
+  const nodes: unknown[] = [
+    {
+      id: 'trigger',
+      key: 'trigger',
+      type: 'webhook-trigger',
+      name: 'Webhook',
+      config: {},
+      position: { x: 0, y: 0 },
+    },
+  ];
+  const edges: unknown[] = [];
+  const kinds = ['filter', 'transform', 'http-request'] as const;
+  for (let i = 1; i < size; i++) {
+    const chain = Math.floor((i - 1) / kinds.length);
+    const step = (i - 1) % kinds.length;
+    const type = kinds[step]!;
+    const id = `${type.replace('-', '_')}_${chain + 1}`;
+    const config =
+      type === 'filter'
+        ? {
+            conditions: {
+              combinator: 'all',
+              items: [
+                {
+                  type: 'text',
+                  value: '{{ trigger.body.kind }}',
+                  operator: 'equals',
+                  operand: `kind-${chain}`,
+                },
+              ],
+            },
+          }
+        : type === 'transform'
+          ? { mode: 'expression', expression: `{{ { "chain": ${chain}, "id": trigger.body.id } }}` }
+          : { url: `https://example.com/hooks/${chain}/{{ trigger.body.id }}` };
+    nodes.push({
+      id,
+      key: id,
+      type,
+      name: `${type} ${chain + 1}`,
+      config,
+      position: { x: 320 * (step + 1), y: 120 * chain },
+    });
+    const source = step === 0 ? 'trigger' : `${kinds[step - 1]!.replace('-', '_')}_${chain + 1}`;
+    edges.push({ id: `e${i}`, source, target: id });
+  }
+  return { format: WORKFLOW_FORMAT, name: `${size} nodes`, nodes, edges, settings: {} };
+}
+
+/**
+ * How long the editor takes to open a workflow of 300 nodes in headless Chromium: from the
+ * navigation to every card drawn ("open"), and until a click on a card has opened its settings
+ * ("interactive"). The median and the slowest of `rounds` page loads (after one warm-up load).
+ */
+export async function editorBenchmark(size = 300, rounds = 7): Promise<Row[]> {
+  if (!existsSync(webIndex)) {
+    throw new Error(
+      'the web app is not built: run `pnpm build` (or `pnpm --filter @hookflow/web build`) first',
+    );
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-editor-bench-'));
+  const server = await startHookflow({ DATA_DIR: dataDir });
+  const base = `http://127.0.0.1:${server.port}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  try {
+    const imported = await fetch(`${base}/trpc/workflows.import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ document: largeWorkflow(size) }),
+    });
+    if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
+    const { result } = (await imported.json()) as { result: { data: { id: string } } };
+    const url = `${base}/workflows/${result.data.id}/edit`;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const open: number[] = [];
+    const interactive: number[] = [];
+    for (let round = 0; round <= rounds; round++) {
+      await page.goto('about:blank');
+      const started = performance.now();
+      await page.goto(url, { waitUntil: 'commit' });
+      // Every card is in the page (a string: this package's types know no DOM).
+      await page.waitForFunction(
+        `document.querySelectorAll('.react-flow__node').length >= ${size}`,
+        undefined,
+        { polling: 'raf', timeout: 30_000 },
+      );
+      const drawn = performance.now();
+      // A click on a card in the middle of the view, by its position (what a user does).
+      const card = await page
+        .locator('[data-testid="node-card"][data-node-key="transform_50"]')
+        .boundingBox();
+      if (!card) throw new Error('the card transform_50 is not drawn');
+      await page.mouse.click(card.x + card.width / 2, card.y + card.height / 3);
+      await page
+        .locator('[data-testid="node-settings"][data-node-id="transform_50"]')
+        .waitFor({ timeout: 30_000 });
+      const ready = performance.now();
+      // The first load fills the browser's caches; it is not counted.
+      if (round === 0) continue;
+      open.push(drawn - started);
+      interactive.push(ready - started);
+    }
+    if (errors.length > 0) throw new Error(`the page failed: ${errors.join('; ')}`);
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return Math.round(sorted[Math.floor(sorted.length / 2)]!);
+    };
+    const slowest = (values: number[]) => Math.round(Math.max(...values));
+    return [
+      {
+        benchmark: `editor: open a ${size}-node workflow (headless Chromium)`,
+        'median ms': median(open),
+        'max ms': slowest(open),
+        rounds,
+      },
+      {
+        benchmark: `editor: ${size} nodes, until a click opens a node's settings`,
+        'median ms': median(interactive),
+        'max ms': slowest(interactive),
+        rounds,
+      },
+    ];
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
