@@ -132,7 +132,8 @@ export function loadConfig(
     DATA_DIR: dataDir,
     PUBLIC_URL: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ''),
     WORKER_CONCURRENCY: config.WORKER_CONCURRENCY ?? 100,
-    EXECUTION_THREADS: config.EXECUTION_THREADS ?? Math.min(4, Math.max(1, cpus().length)),
+    // The main thread (ingress, database, worker) needs a core of its own.
+    EXECUTION_THREADS: config.EXECUTION_THREADS ?? Math.min(4, Math.max(1, cpus().length - 1)),
     LOG_FORMAT:
       config.LOG_FORMAT ??
       (env.NODE_ENV === 'production' || !process.stdout.isTTY ? 'json' : 'pretty'),
