@@ -3,6 +3,7 @@ import { editorBenchmark } from './editor.ts';
 import { executorBenchmark } from './executor.ts';
 import { historyBenchmark } from './history.ts';
 import { ingestBenchmarks } from './ingest.ts';
+import { parkedBenchmark } from './parked.ts';
 import { type Row, report } from './report.ts';
 
 /**
@@ -27,6 +28,8 @@ if (only.has('e2e')) {
 if (only.has('editor')) rows.push(...(await editorBenchmark()));
 if (only.has('history'))
   rows.push(...(await historyBenchmark(Number(flag('--runs') ?? 1_000_000))));
+// Not in the default set: `--only parked [--parked N]`.
+if (only.has('parked')) rows.push(...(await parkedBenchmark(Number(flag('--parked') ?? 200_000))));
 
 // Ratios against the SQLite-insert floor of this same run hold on a noisy machine.
 const floor = rows.find((row) => row.benchmark.startsWith('floor: http + SQLite'))?.['requests/s'];
