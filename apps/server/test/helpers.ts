@@ -94,6 +94,8 @@ export async function startHookflow(
     config?: Partial<ServerDeps['config']>;
     /** HISTORY_PAYLOAD_MAX_BYTES of the store. */
     payloadMaxBytes?: number;
+    /** Where the server logs; silent by default. */
+    logger?: pino.Logger;
   } = {},
 ) {
   const registry = options.registryModule
@@ -126,7 +128,7 @@ export async function startHookflow(
     registry,
     services,
     ...(options.registryModule ? { registryModule: options.registryModule } : {}),
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     worker: { pollMs: 200 },
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
