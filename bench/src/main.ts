@@ -7,8 +7,8 @@ import { parkedBenchmark } from './parked.ts';
 import { type Row, report } from './report.ts';
 
 /**
- * `pnpm bench [--only executor,ingest,e2e,history,editor] [--seconds N]`: each benchmark is bounded in
- * time and runs on loopback only.
+ * `pnpm bench [--only executor,ingest,e2e,editor,history] [--seconds N]`: each benchmark is
+ * bounded in time and runs on loopback only.
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -20,16 +20,25 @@ const seconds = Number(flag('--seconds') ?? 10);
 const connections = 50;
 
 const rows: Row[] = [];
-if (only.has('executor')) rows.push(await executorBenchmark(Math.min(seconds, 5)));
-if (only.has('ingest')) rows.push(...(await ingestBenchmarks({ seconds, connections })));
-if (only.has('e2e')) {
-  rows.push(await endToEndBenchmark({ seconds, connections, drainSeconds: 90 }));
-}
-if (only.has('editor')) rows.push(...(await editorBenchmark()));
-if (only.has('history'))
-  rows.push(...(await historyBenchmark(Number(flag('--runs') ?? 1_000_000))));
+/** Runs one benchmark; one that fails shows as a row with its error, and the rest still run. */
+const run = async (name: string, benchmark: () => Promise<Row | Row[]>) => {
+  if (!only.has(name)) return;
+  try {
+    const result = await benchmark();
+    rows.push(...(Array.isArray(result) ? result : [result]));
+  } catch (error) {
+    console.error(`benchmark ${name} failed:`, error);
+    const message = error instanceof Error ? error.message : String(error);
+    rows.push({ benchmark: `${name}: failed`, error: message.split('\n')[0] ?? '' });
+  }
+};
+await run('executor', () => executorBenchmark(Math.min(seconds, 5)));
+await run('ingest', () => ingestBenchmarks({ seconds, connections }));
+await run('e2e', () => endToEndBenchmark({ seconds, connections, drainSeconds: 90 }));
+await run('editor', () => editorBenchmark());
+await run('history', () => historyBenchmark(Number(flag('--runs') ?? 1_000_000)));
 // Not in the default set: `--only parked [--parked N]`.
-if (only.has('parked')) rows.push(...(await parkedBenchmark(Number(flag('--parked') ?? 200_000))));
+await run('parked', () => parkedBenchmark(Number(flag('--parked') ?? 200_000)));
 
 // Ratios against the SQLite-insert floor of this same run hold on a noisy machine.
 const floor = rows.find((row) => row.benchmark.startsWith('floor: http + SQLite'))?.['requests/s'];
