@@ -53,6 +53,19 @@ const settings = {
         context.addIssue({ code: 'custom', message: error.message });
       }
     }),
+  /**
+   * Reverse proxies whose X-Forwarded-For names the client (request log, IP allowlists):
+   * their addresses or CIDR blocks, comma-separated. Empty: none.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .refine(
+      (value) =>
+        value === '' ||
+        value.split(',').every((entry) => /^[\d.:a-fA-F]+(\/\d+)?$/.test(entry.trim())),
+      'proxy addresses or CIDR blocks, comma-separated, like 10.0.0.1,10.1.0.0/16',
+    ),
   /** When set, GET /metrics requires `Authorization: Bearer <token>`; else only loopback may read it. */
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** How long in-flight runs may finish on shutdown before they are handed back. */

@@ -40,6 +40,7 @@ export interface ServerDeps {
         | 'RETENTION_INTERVAL_MS'
         | 'RETENTION_BATCH_SIZE'
         | 'READY_QUEUE_STUCK_MS'
+        | 'TRUST_PROXY'
       >
     >;
   store: Store;
@@ -74,6 +75,18 @@ export interface HookflowServer {
 const isLoopback = (address: string | undefined) =>
   address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 
+/**
+ * TRUST_PROXY: the addresses and CIDR blocks of the reverse proxies whose X-Forwarded-For is
+ * believed; empty trusts no one (the client address is the socket's).
+ */
+function trustedProxies(setting: string | undefined): false | string[] {
+  const proxies = (setting ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return proxies.length > 0 ? proxies : false;
+}
+
 export const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /**
@@ -99,7 +112,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
     },
     connectionTimeout: 60_000,
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    trustProxy: trustedProxies(config.TRUST_PROXY),
   });
   const executor =
     config.EXECUTION_THREADS > 0
