@@ -261,6 +261,11 @@ describe('the run history viewer in a real browser', () => {
     expect(await row.getAttribute('data-reason')).toBe('bad_signature');
     expect(await row.getByTestId('request-reason').textContent()).toContain('Bad signature');
     expect(await row.getByTestId('request-status').textContent()).toBe('401');
+    // Its headers, with the signature masked.
+    await row.getByRole('button', { name: 'Show the request headers' }).click();
+    const headers = await page.getByTestId('request-headers').textContent();
+    expect(headers).toContain('x-hub-signature-256');
+    expect(headers).not.toContain(sign(JSON.stringify({ order: 'E-5005' }), 'not the secret'));
     const accepted = page.locator('[data-testid="request-row"][data-outcome="accepted"]');
     expect(await accepted.count()).toBe(5);
     // An accepted request links to the run it created.

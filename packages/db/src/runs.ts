@@ -83,6 +83,8 @@ export interface RunSummary {
   notBefore: number | null;
   /** The run this one replays. */
   replayOf: string | null;
+  /** What started it: the request's method (`POST`…), or `SCHEDULE` for a schedule's tick. */
+  triggerMethod: string;
 }
 
 export interface RunDetail extends RunSummary {
@@ -158,6 +160,7 @@ interface RunRow {
   finished_at: number | null;
   not_before: number | null;
   replay_of: string | null;
+  trigger_method: string;
 }
 
 const toSummary = (row: RunRow): RunSummary => ({
@@ -174,6 +177,7 @@ const toSummary = (row: RunRow): RunSummary => ({
   finishedAt: row.finished_at,
   notBefore: row.not_before,
   replayOf: row.replay_of,
+  triggerMethod: row.trigger_method,
 });
 
 /**
@@ -262,8 +266,9 @@ export function createRunStore(
     WHERE id = @id AND lease_owner = @worker AND status = 'running'`);
   const selectEvent = sqlite.prepare('SELECT * FROM events WHERE id = ?');
   const selectSteps = sqlite.prepare('SELECT * FROM run_steps WHERE run_id = ? ORDER BY id');
-  const selectRun = sqlite.prepare(`SELECT runs.*, workflows.name AS workflow_name FROM runs
-    JOIN workflows ON workflows.id = runs.workflow_id WHERE runs.id = ?`);
+  const selectRun = sqlite.prepare(`SELECT runs.*, workflows.name AS workflow_name,
+      (SELECT method FROM events WHERE events.id = runs.event_id) AS trigger_method
+    FROM runs JOIN workflows ON workflows.id = runs.workflow_id WHERE runs.id = ?`);
   const countQueued = sqlite.prepare(`SELECT count(*) AS n FROM runs WHERE status = 'queued'`);
   // Payloads are stored whole while a run may still go on (a resume, a retry, a delay reads its
   // finished steps back); when it is over, those above the cap are truncated.
@@ -632,7 +637,8 @@ export function createRunStore(
       const rows = sqlite
         .prepare(`SELECT runs.id, runs.workflow_id, workflows.name AS workflow_name,
             runs.version_id, runs.event_id, runs.status, runs.attempt, runs.error, runs.queued_at,
-            runs.started_at, runs.finished_at, runs.not_before, runs.replay_of
+            runs.started_at, runs.finished_at, runs.not_before, runs.replay_of,
+            (SELECT method FROM events WHERE events.id = runs.event_id) AS trigger_method
           FROM runs JOIN workflows ON workflows.id = runs.workflow_id
           ${search.length > 0 ? 'JOIN events ON events.id = runs.event_id' : ''}
           ${whereClause([...where, ...search])} ORDER BY runs.id DESC LIMIT @limit`)

@@ -156,8 +156,14 @@ function RunRow({
               {shortId(run.replayOf)}
             </Link>
           </span>
+        ) : run.triggerMethod === 'SCHEDULE' ? (
+          <span className="muted" data-testid="trigger-kind">
+            schedule
+          </span>
         ) : (
-          <span className="muted">webhook</span>
+          <span className="muted" data-testid="trigger-kind">
+            webhook <span className="method">{run.triggerMethod}</span>
+          </span>
         )}
       </td>
       <td className="numeric" data-testid="run-duration">
