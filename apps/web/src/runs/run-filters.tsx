@@ -59,10 +59,13 @@ export function readRunFilter(params: URLSearchParams, now = Date.now()): RunFil
 export function RunFilters({
   filter,
   workflows,
+  workflowName,
   onChange,
 }: {
   filter: RunFilter;
   workflows: readonly WorkflowSummary[];
+  /** The filtered workflow's name while the list of workflows loads. */
+  workflowName: string | undefined;
   onChange: (changes: Record<string, string | null>) => void;
 }) {
   const [text, setText] = useState(filter.q);
@@ -112,7 +115,7 @@ export function RunFilters({
         >
           <option value="">All workflows</option>
           {filter.workflowId && !knownWorkflow && (
-            <option value={filter.workflowId}>{filter.workflowId}</option>
+            <option value={filter.workflowId}>{workflowName ?? filter.workflowId}</option>
           )}
           {workflows.map((workflow) => (
             <option key={workflow.id} value={workflow.id}>

@@ -40,7 +40,13 @@ export function RunListPage() {
       refetchInterval: FALLBACK_REFRESH_MS,
     }),
   );
-  const workflows = useQuery(trpc.workflows.list.queryOptions());
+  // The workflow filter's names, like the counts, come after the runs: the page does not wait.
+  const workflows = useQuery(
+    trpc.workflows.list.queryOptions(undefined, {
+      enabled: !runs.isPending,
+      trpc: { context: { skipBatch: true } },
+    }),
+  );
   const counts = useQuery(
     trpc.runs.counts.queryOptions(filter.countsInput, {
       refetchInterval: FALLBACK_REFRESH_MS,
@@ -78,6 +84,7 @@ export function RunListPage() {
       <RunFilters
         filter={filter}
         workflows={workflows.data ?? []}
+        workflowName={items.find((run) => run.workflowId === filter.workflowId)?.workflowName}
         onChange={(changes) => {
           setSelected(new Set());
           setSearchParams(changes);
