@@ -134,6 +134,26 @@ describe('delay: a parked run', () => {
     expect(sink.received.filter((r) => r.url === '/canceled')).toEqual([]);
   }, 20_000);
 
+  it('answers a sender that waits for the result with 202 as soon as the run parks', async () => {
+    const document = delayedRelay(`${sink.url}/waited`, {
+      mode: 'after',
+      amount: 3,
+      unit: 'seconds',
+    });
+    document.nodes[0] = {
+      ...document.nodes[0]!,
+      config: { responseMode: 'wait', waitTimeoutMs: 20_000 },
+    };
+    const { triggerUrl } = await hookflow.api.workflows.import.mutate({ document, publish: true });
+    const sentAt = Date.now();
+    const response = await postJson(hookflow.localUrl(triggerUrl), { waiting: true });
+    expect(response.status).toBe(202);
+    expect(Date.now() - sentAt).toBeLessThan(2500);
+    const { runId, statusUrl } = (await response.json()) as { runId: string; statusUrl: string };
+    const status = await fetch(hookflow.localUrl(statusUrl));
+    expect(await status.json()).toMatchObject({ runId, status: 'waiting' });
+  });
+
   it('fails the step with a clear message when the time expression gives no time', async () => {
     const { triggerUrl } = await hookflow.api.workflows.import.mutate({
       document: delayedRelay(`${sink.url}/never`, {

@@ -50,7 +50,8 @@ export interface Worker {
   /** Look for work now (a run was just queued). */
   notify(): void;
   /**
-   * Resolves when the run finishes (with its result), or with null after `timeoutMs`. Register
+   * Resolves when the run finishes (with its result), or with null after `timeoutMs` or when it
+   * parks (a delay: it finishes much later). Register
    * before the run can be claimed (right after it is queued) to be sure not to miss it.
    */
   waitForRun(runId: string, timeoutMs: number): Promise<FinishedRun | null>;
@@ -113,7 +114,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let lock: { release(): void } | undefined;
   const wakeTimers = new Set<NodeJS.Timeout>();
   let claimAgain = false;
-  const waiters = new Map<string, Set<(run: FinishedRun) => void>>();
+  const waiters = new Map<string, Set<(run: FinishedRun | null) => void>>();
 
   // Published versions never change: read each once.
   const versions = new Map<string, ReturnType<Store['workflows']['getVersion']>>();
@@ -148,7 +149,8 @@ export function createWorker(options: WorkerOptions): Worker {
     wakeTimers.add(timer);
   };
 
-  const settle = (runId: string, finished: FinishedRun) => {
+  /** Tells those waiting for a run how it ended; null when it parked (it ends much later). */
+  const settle = (runId: string, finished: FinishedRun | null) => {
     const listeners = waiters.get(runId);
     if (!listeners) return;
     waiters.delete(runId);
@@ -262,6 +264,7 @@ export function createWorker(options: WorkerOptions): Worker {
       const until = resumeAt ?? Date.now();
       if (await store.runs.park({ id: run.id, worker: id, until })) {
         wakeAt(until);
+        settle(run.id, null);
         options.observer?.runParked?.(run, until);
         logger.debug({ runId: run.id, until: new Date(until).toISOString() }, 'run parked');
       } else {
@@ -373,7 +376,7 @@ export function createWorker(options: WorkerOptions): Worker {
           if (listeners.size === 0) waiters.delete(runId);
           resolve(null);
         }, timeoutMs);
-        const done = (run: FinishedRun) => {
+        const done = (run: FinishedRun | null) => {
           clearTimeout(timer);
           resolve(run);
         };
