@@ -18,19 +18,21 @@ async function measure(
   url: string,
   options: IngestOptions,
 ): Promise<Row> {
-  const body = sampleBody();
-  await load(url, { ...options, seconds: 1, body }); // warm up
-  const result = await load(url, { ...options, body });
-  const row: Row = {
-    benchmark: name,
-    'requests/s': result.requestsPerSecond,
-    'p50 ms': result.p50Ms,
-    'p99 ms': result.p99Ms,
-    errors: result.errors,
-    'peak RSS MB': child.peakRssMb(),
-  };
-  await child.stop();
-  return row;
+  try {
+    const body = sampleBody();
+    await load(url, { ...options, seconds: 1, body }); // warm up
+    const result = await load(url, { ...options, body });
+    return {
+      benchmark: name,
+      'requests/s': result.requestsPerSecond,
+      'p50 ms': result.p50Ms,
+      'p99 ms': result.p99Ms,
+      errors: result.errors,
+      'peak RSS MB': child.peakRssMb(),
+    };
+  } finally {
+    await child.stop();
+  }
 }
 
 const triggerOnly = {
