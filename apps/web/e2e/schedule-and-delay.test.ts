@@ -87,6 +87,14 @@ describe('schedule trigger and delay in the web app', () => {
     await badge.waitFor();
     expect(await badge.getAttribute('title')).toContain('Parked by a delay');
     await session.screenshot('runs-waiting');
+    const { items } = await hookflow.api.runs.list.query({
+      workflowId: id,
+      status: 'waiting',
+      limit: 1,
+    });
+    await page.goto(session.url(`/runs/${items[0]!.id}`));
+    await page.locator('[data-testid="run-status"][data-status="waiting"]').first().waitFor();
+    await session.screenshot('run-waiting-detail');
     expect(session.consoleErrors).toEqual([]);
   }, 60_000);
 });
