@@ -230,6 +230,8 @@ describe('the run history viewer in a real browser', () => {
     expect(
       await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
     ).toBe(true);
+    // The counts follow (they are refetched at most every 5 s under a burst of events).
+    await page.getByTestId('count-succeeded').filter({ hasText: '3' }).waitFor({ timeout: 10_000 });
     await session.screenshot('runs-viewer-list');
   }, 60_000);
 

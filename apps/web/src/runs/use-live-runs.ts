@@ -24,33 +24,38 @@ export function useLiveRuns({
 } = {}): LiveState {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const timers = useRef<{ runs: number | null; counts: number | null }>({
-    runs: null,
-    counts: null,
+  // Per kind of query: the pending refetch, and when the next one may go (a throttle that
+  // answers the first event of a quiet spell at once and a burst at most once per period).
+  const timers = useRef({
+    runs: { timer: null as number | null, readyAt: 0 },
+    counts: { timer: null as number | null, readyAt: 0 },
   });
 
   useEffect(
     () => () => {
-      for (const timer of Object.values(timers.current)) {
+      for (const { timer } of Object.values(timers.current)) {
         if (timer !== null) window.clearTimeout(timer);
       }
     },
     [],
   );
 
-  const later = (which: 'runs' | 'counts', delay: number, refetch: () => void) => {
-    if (timers.current[which] !== null) return;
-    timers.current[which] = window.setTimeout(() => {
-      timers.current[which] = null;
+  const later = (which: 'runs' | 'counts', every: number, refetch: () => void) => {
+    const state = timers.current[which];
+    if (state.timer !== null) return;
+    const wait = Math.max(REFETCH_EVERY_MS, state.readyAt - Date.now());
+    state.timer = window.setTimeout(() => {
+      state.timer = null;
+      state.readyAt = Date.now() + every;
       refetch();
-    }, delay);
+    }, wait);
   };
 
   const subscription = useSubscription(
     trpc.live.runs.subscriptionOptions(workflowId ? { workflowId } : {}, {
       onData: (event) => {
         if (runId && event.type !== 'request' && event.runId !== runId) return;
-        later('runs', REFETCH_EVERY_MS, () => {
+        later('runs', 0, () => {
           void queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() });
           void queryClient.invalidateQueries({ queryKey: trpc.runs.get.pathKey() });
         });
