@@ -76,8 +76,9 @@ const settings = {
    */
   LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   /**
-   * Largest step input, output or error (and run output or error) the history keeps, in bytes;
-   * a larger one is kept as `{ "$truncated": true, "bytes", "preview" }` once its run is over.
+   * Largest step input, config, output or error (and run output or error) the history keeps, in
+   * bytes; a larger one is kept as `{ "$truncated": true, "bytes", "preview" }` once its run is
+   * over.
    */
   HISTORY_PAYLOAD_MAX_BYTES: z.coerce
     .number()

@@ -1,6 +1,7 @@
 /**
- * What the history keeps in place of a payload (a step's input, output or error, a run's output
- * or error) whose JSON is larger than the cap: its size and the start of its JSON text.
+ * What the history keeps in place of a payload (a step's input, resolved config, output or
+ * error, a run's output or error) whose JSON is larger than the cap: its size and the start of
+ * its JSON text.
  */
 export interface TruncatedPayload {
   $truncated: true;

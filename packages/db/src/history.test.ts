@@ -96,7 +96,7 @@ describe('the payload cap', () => {
     const runId = await accept(wf, { order: 1 });
     await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 60_000 });
     const big = { rows: 'x'.repeat(5000) };
-    await store.runs.appendStep(runId, step('big', big));
+    await store.runs.appendStep(runId, { ...step('big', big), config: { body: big } });
     await store.runs.appendStep(runId, step('small', { ok: true }));
     // Still running: a resume after a crash reads the whole output back.
     expect(store.runs.steps(runId)[0]?.output).toEqual(big);
@@ -110,6 +110,7 @@ describe('the payload cap', () => {
     });
     const run = store.runs.get(runId)!;
     const [bigStep, smallStep] = run.steps;
+    expect(bigStep?.config).toMatchObject({ $truncated: true });
     for (const payload of [bigStep?.input, bigStep?.output, run.output]) {
       expect(payload).toMatchObject({ $truncated: true, bytes: JSON.stringify(big).length });
       expect((payload as { preview: string }).preview.startsWith('{"rows":"xxx')).toBe(true);

@@ -271,17 +271,18 @@ export function createRunStore(
     FROM runs JOIN workflows ON workflows.id = runs.workflow_id WHERE runs.id = ?`);
   const countQueued = sqlite.prepare(`SELECT count(*) AS n FROM runs WHERE status = 'queued'`);
   // Payloads are stored whole while a run may still go on (a resume, a retry, a delay reads its
-  // finished steps back); when it is over, those above the cap are truncated.
-  const oversizedSteps = sqlite.prepare(`SELECT id, input, output, error FROM run_steps
-    WHERE run_id = @runId AND (octet_length(input) > @max OR octet_length(output) > @max
-      OR octet_length(error) > @max)`);
-  const updateStepPayloads = sqlite.prepare(
-    'UPDATE run_steps SET input = @input, output = @output, error = @error WHERE id = @id',
-  );
+  // finished steps back); when it is over, those above the cap are truncated. The resolved
+  // config is one too: an HTTP request's body resolved from a large event is as large.
+  const oversizedSteps = sqlite.prepare(`SELECT id, input, config, output, error FROM run_steps
+    WHERE run_id = @runId AND (octet_length(input) > @max OR octet_length(config) > @max
+      OR octet_length(output) > @max OR octet_length(error) > @max)`);
+  const updateStepPayloads = sqlite.prepare(`UPDATE run_steps
+    SET input = @input, config = @config, output = @output, error = @error WHERE id = @id`);
   const capSteps = (runId: string) => {
     const rows = oversizedSteps.all({ runId, max: payloadMaxBytes }) as {
       id: number;
       input: string | null;
+      config: string | null;
       output: string | null;
       error: string | null;
     }[];
@@ -289,6 +290,7 @@ export function createRunStore(
       updateStepPayloads.run({
         id: row.id,
         input: capJson(row.input, payloadMaxBytes),
+        config: capJson(row.config, payloadMaxBytes),
         output: capJson(row.output, payloadMaxBytes),
         error: capJson(row.error, payloadMaxBytes),
       });
