@@ -146,11 +146,20 @@ async function importWorkflow(
       io.out(JSON.stringify(result));
       return 0;
     }
-    io.err(
-      result.publishedVersion
-        ? `Imported and published workflow ${result.id} (version ${result.publishedVersion}). Trigger URL:`
-        : `Imported workflow ${result.id} as a draft (publish it to run it). Trigger URL:`,
-    );
+    const imported = result.publishedVersion
+      ? `Imported and published workflow ${result.id} (version ${result.publishedVersion}).`
+      : `Imported workflow ${result.id} as a draft (publish it to run it).`;
+    // Only a webhook trigger has a URL worth printing; a schedule starts runs by itself.
+    const nodes = (document as { nodes?: { type?: unknown }[] }).nodes ?? [];
+    const trigger = nodes
+      .map((node) => nodeRegistry.get(String(node.type)))
+      .find((definition) => definition?.trigger);
+    if (trigger && trigger.type !== 'webhook-trigger') {
+      io.err(`${imported} It is started by its ${trigger.label} trigger and has no URL. Id:`);
+      io.out(result.id);
+      return 0;
+    }
+    io.err(`${imported} Trigger URL:`);
     io.out(result.triggerUrl);
     return 0;
   });
