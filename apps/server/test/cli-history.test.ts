@@ -68,5 +68,6 @@ describe('hookflow runs --search | export | delete', () => {
     expect(deleted).toMatchObject({ code: 0, stdout: 'Deleted 2 runs.\n' });
     expect((await instance.cli('runs')).stdout).toBe('no runs yet\n');
     expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-  });
+    // A child server and seven CLI processes: slow on two busy cores.
+  }, 90_000);
 });
