@@ -78,8 +78,12 @@ describe('mapping data from a captured sample and test runs', () => {
     await url.click();
     await page.keyboard.press('End');
     await page.keyboard.type('/');
-    const orderToggle = page.locator('[data-testid="tree-toggle"][data-path="trigger.body.order"]');
-    await orderToggle.click();
+    // The body starts open (two levels); the headers start closed.
+    expect(
+      await page
+        .locator('[data-testid="tree-toggle"][data-path="trigger.headers"]')
+        .getAttribute('aria-expanded'),
+    ).toBe('false');
     await page.locator('[data-testid="tree-value"][data-path="trigger.body.order.id"]').click();
     expect(await url.textContent()).toBe(`${sink.url}/contacts/{{ trigger.body.order.id }}`);
     const preview = page.getByTestId('preview-url');

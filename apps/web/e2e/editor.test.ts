@@ -69,11 +69,14 @@ describe('the workflow editor in a real browser', () => {
     expect(page.url()).toMatch(/\/workflows\/[^/]+\/edit$/);
     await card(page, 'trigger').waitFor();
     expect(await page.getByTestId('save-status').textContent()).toBe('Saved');
+    // This test draws on a wide canvas: the data panel (test data) is hidden.
+    await page.getByTestId('toggle-data-panel').click();
+    await page.getByTestId('data-panel').waitFor({ state: 'detached' });
 
     // Two nodes from the palette: each gets a key from its type and its defaults.
     await dropNode(page, 'filter', { x: 150, y: 120 });
     await card(page, 'filter_1').waitFor();
-    await dropNode(page, 'http-request', { x: 330, y: 300 });
+    await dropNode(page, 'http-request', { x: 560, y: 120 });
     await card(page, 'http_request_1').waitFor();
     expect(await card(page, 'http_request_1').getByTestId('node-summary').textContent()).toBe(
       'POST https://example.com/hooks',
@@ -92,6 +95,8 @@ describe('the workflow editor in a real browser', () => {
     expect(await card(page, 'filter_1').getByTestId('node-issue-badge').textContent()).toBe('1');
 
     await clickEmptyCanvas(page);
+    // Showing a problem's node moved the view: all of them back in view, clear of the minimap.
+    await page.locator('.react-flow__controls-fitview').click();
     await connect(page, 'trigger', 'filter_1');
     await connect(page, 'filter_1', 'http_request_1');
     await eventually(async () => ((await edgeCount(page)) === 2 ? true : undefined), 5000);

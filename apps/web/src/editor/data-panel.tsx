@@ -81,6 +81,7 @@ export function DataPanel({ triggerUrl }: { triggerUrl: string }) {
       <SampleSection triggerUrl={triggerUrl} />
       {testError !== null && <TestRunProblem error={testError} />}
       {testRun && <TestRunSummary keys={keys} />}
+      {selectedId && <SelectedStepResult nodeId={selectedId} />}
       {hint && (
         <p className="data-panel-hint" role="status" data-testid="pick-hint">
           {hint}
@@ -98,7 +99,7 @@ export function DataPanel({ triggerUrl }: { triggerUrl: string }) {
             root={['trigger']}
             label="trigger"
             value={toTriggerEvent(sample.event)}
-            openDepth={2}
+            startsOpen={bodyFirst}
             onPick={pick}
             testId="trigger-tree"
           />
@@ -129,10 +130,14 @@ export function DataPanel({ triggerUrl }: { triggerUrl: string }) {
             ),
           )}
       </section>
-      {selectedId && <SelectedStepResult nodeId={selectedId} />}
     </aside>
   );
 }
+
+/** The body is what a workflow reads most: open two levels into it, the rest closed. */
+const bodyFirst = (path: string, depth: number) =>
+  path === 'trigger' ||
+  ((path === 'trigger.body' || path.startsWith('trigger.body.')) && depth <= 2);
 
 function sampleLabel(sample: Sample): string {
   const time = new Date(sample.event.receivedAt).toLocaleString();

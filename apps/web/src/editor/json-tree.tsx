@@ -14,6 +14,7 @@ export function JsonTree({
   label,
   value,
   openDepth = 1,
+  startsOpen,
   onPick,
   testId,
 }: {
@@ -22,6 +23,8 @@ export function JsonTree({
   value: unknown;
   /** Levels open at first. */
   openDepth?: number;
+  /** Decides instead of `openDepth` which branches are open at first, by their path. */
+  startsOpen?: (path: string, depth: number) => boolean;
   onPick(segments: readonly PathSegment[]): void;
   testId?: string;
 }) {
@@ -32,7 +35,7 @@ export function JsonTree({
         name={label}
         value={value}
         depth={0}
-        openDepth={openDepth}
+        startsOpen={startsOpen ?? ((_path, depth) => depth < openDepth)}
         onPick={onPick}
       />
     </ul>
@@ -62,19 +65,19 @@ function TreeItem({
   name,
   value,
   depth,
-  openDepth,
+  startsOpen,
   onPick,
 }: {
   segments: readonly PathSegment[];
   name: ReactNode;
   value: unknown;
   depth: number;
-  openDepth: number;
+  startsOpen(path: string, depth: number): boolean;
   onPick(segments: readonly PathSegment[]): void;
 }) {
-  const [open, setOpen] = useState(depth < openDepth);
-  const [shown, setShown] = useState(PAGE);
   const path = expressionPath(segments);
+  const [open, setOpen] = useState(() => startsOpen(path, depth));
+  const [shown, setShown] = useState(PAGE);
   const pick = (
     <button
       type="button"
@@ -140,7 +143,7 @@ function TreeItem({
               name={typeof key === 'number' ? `[${key}]` : key}
               value={child}
               depth={depth + 1}
-              openDepth={openDepth}
+              startsOpen={startsOpen}
               onPick={onPick}
             />
           ))}
