@@ -94,7 +94,8 @@ describe('mapping data from a captured sample and test runs', () => {
     // Completion inside {{ }} offers the paths of the sample, headers with dashes included.
     await page.keyboard.type('?event={{');
     await page.keyboard.type(' trigger.headers.x-sh');
-    const option = page.locator('.cm-tooltip-autocomplete li', {
+    // The list narrows to what was typed, the match chosen.
+    const option = page.locator('.cm-tooltip-autocomplete li[aria-selected]', {
       hasText: 'trigger.headers.`x-shop-event`',
     });
     await option.waitFor();
