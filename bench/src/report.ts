@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export type Row = { benchmark: string } & Record<string, string | number>;
@@ -12,6 +12,8 @@ export function machine() {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     date: new Date().toISOString(),
+    // Other work on a shared machine moves every figure; this says how busy it was.
+    loadAverage15m: Math.round(loadavg()[2]! * 10) / 10,
   };
 }
 
@@ -49,7 +51,7 @@ export function report(rows: Row[], notes: string[] = []): void {
     `${JSON.stringify({ machine: info, rows, notes }, null, 2)}\n`,
   );
   const markdown = [
-    `Measured ${info.date} on ${info.cpu}, ${info.memoryGiB} GiB, Node ${info.node}.`,
+    `Measured ${info.date} on ${info.cpu}, ${info.memoryGiB} GiB, Node ${info.node}; load average (15 min) ${info.loadAverage15m}.`,
     '',
     `| ${names.join(' | ')} |`,
     `| ${names.map(() => '---').join(' | ')} |`,
