@@ -2,6 +2,7 @@ import { type LookupAddress, lookup } from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config.ts';
 import { createHttpClient } from '../http-client.ts';
 import { internalReason, parseIp } from './addresses.ts';
 import {
@@ -422,5 +423,16 @@ describe('SSRF guard: policy', () => {
       expect(() => createOutboundPolicy(`127.0.0.1, ${entry}`)).toThrow(AllowlistError);
       expect(() => createOutboundPolicy(entry)).toThrow(entry);
     }
+  });
+
+  it('stops the start on an entry it cannot read, naming the setting', () => {
+    expect(() => loadConfig({ OUTBOUND_ALLOW: '10.0.0.0/8,0177.0.0.1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ OUTBOUND_ALLOW: '0177.0.0.1' })).toThrow(
+      'OUTBOUND_ALLOW (--outbound-allow): "0177.0.0.1" is not an IP address or CIDR block',
+    );
+    expect(loadConfig({ OUTBOUND_ALLOW: '10.0.0.0/8, internal.example' }).OUTBOUND_ALLOW).toBe(
+      '10.0.0.0/8, internal.example',
+    );
+    expect(loadConfig({}).OUTBOUND_ALLOW).toBe('');
   });
 });
