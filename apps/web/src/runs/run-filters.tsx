@@ -37,7 +37,7 @@ export function readRunFilter(params: URLSearchParams, now = Date.now()): RunFil
   const status = isRunStatus(statusParam) ? statusParam : undefined;
   const range = isTimeRange(rangeParam) ? rangeParam : undefined;
   const q = params.get('q')?.trim() ?? '';
-  // Rounded to the minute so that the query key (and the cache) stays put while the page is open.
+  // Rounded to the minute, so that coming back to the same range within it finds the cache.
   const from = range ? Math.floor((now - timeRanges[range].ms) / 60_000) * 60_000 : undefined;
   const countsInput = {
     ...(workflowId ? { workflowId } : {}),

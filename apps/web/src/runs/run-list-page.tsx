@@ -29,7 +29,15 @@ const FALLBACK_REFRESH_MS = 30_000;
 export function RunListPage() {
   const { searchParams } = useLocation();
   const setSearchParams = useSetSearchParams();
-  const filter = readRunFilter(searchParams);
+  // A time range counts back from when it was chosen, so the pages loaded so far hold still.
+  const [rangeChosen, setRangeChosen] = useState(() => ({
+    range: searchParams.get('range'),
+    at: Date.now(),
+  }));
+  if (rangeChosen.range !== searchParams.get('range')) {
+    setRangeChosen({ range: searchParams.get('range'), at: Date.now() });
+  }
+  const filter = readRunFilter(searchParams, rangeChosen.at);
   const trpc = useTRPC();
   const live = useLiveRuns({ workflowId: filter.workflowId });
 
