@@ -341,4 +341,24 @@ describe('the run history viewer in a real browser', () => {
     await page.goto(session.url(`/runs/${run.id}`));
     await page.getByTestId('run-not-found').waitFor();
   }, 60_000);
+
+  it('loads the next page as the end of the list scrolls into view', async () => {
+    const { page, hookflow } = session;
+    for (let batch = 0; batch < 6; batch++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => send(triggerUrl, { order: `G-${batch}-${i}` })),
+      );
+    }
+    const { items } = await hookflow.api.runs.counts.query({ workflowId }).then((counts) => ({
+      items: counts.total,
+    }));
+    expect(items).toBeGreaterThan(60);
+    await page.goto(session.url(`/runs?workflow=${workflowId}`));
+    await page.getByTestId('run-row').nth(49).waitFor();
+    expect(await page.getByTestId('run-row').count()).toBe(50);
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await page.getByTestId('run-row').nth(50).waitFor();
+    await page.getByTestId('runs-end').waitFor();
+    expect(await page.getByTestId('run-row').count()).toBe(items);
+  }, 60_000);
 });

@@ -129,6 +129,7 @@ export function RunListPage() {
                 loading={runs.isFetchingNextPage}
                 onLoad={() => runs.fetchNextPage()}
                 auto={false}
+                busy={runs.isFetching}
                 label="Search older runs"
               />
             )}
@@ -152,6 +153,7 @@ export function RunListPage() {
               onLoad={() => runs.fetchNextPage()}
               // A search page reads a window of runs: going on is the user's choice, not a scroll's.
               auto={!filter.q}
+              busy={runs.isFetching}
               label={filter.q ? 'Search older runs' : 'Load more'}
             />
           ) : (
@@ -189,11 +191,15 @@ function LoadMore({
   loading,
   onLoad,
   auto,
+  busy,
   label,
 }: {
   loading: boolean;
   onLoad: () => void;
   auto: boolean;
+  /** Any fetch of the list in flight: the observer waits, then looks again (a new observer
+   * reports at once whether the end is still in view, so a tall window keeps loading). */
+  busy: boolean;
   label: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -201,7 +207,7 @@ function LoadMore({
   load.current = onLoad;
   useEffect(() => {
     const element = ref.current;
-    if (!auto || !element || typeof IntersectionObserver === 'undefined') return;
+    if (!auto || busy || !element || typeof IntersectionObserver === 'undefined') return;
     const observer = new IntersectionObserver(
       (entries) => {
         if (entries.some((entry) => entry.isIntersecting)) load.current();
@@ -210,7 +216,7 @@ function LoadMore({
     );
     observer.observe(element);
     return () => observer.disconnect();
-  }, [auto]);
+  }, [auto, busy]);
   return (
     <div className="load-more" ref={ref}>
       <button
