@@ -19,8 +19,13 @@ const statusSchema = z.enum(runStatuses as [string, ...string[]]);
  * With `maxBytes`, a larger parsed body is shown as the truncation marker
  * `{ $truncated: true, bytes, preview }` and the raw body as its first `maxBytes` bytes with
  * `truncated: true` (`size` stays the whole body's size); the stored bytes are not changed.
+ * Sensitive headers (and `credentialHeaders`, the trigger's own) are masked.
  */
-export function presentEvent(event: StoredEvent, maxBytes?: number) {
+export function presentEvent(
+  event: StoredEvent,
+  maxBytes?: number,
+  credentialHeaders: readonly string[] = [],
+) {
   const raw =
     maxBytes !== undefined && event.body.length > maxBytes
       ? event.body.subarray(0, maxBytes)
@@ -32,7 +37,7 @@ export function presentEvent(event: StoredEvent, maxBytes?: number) {
     id: event.id,
     method: event.method,
     path: event.path,
-    headers: event.headers,
+    headers: maskHeaders(event.headers, credentialHeaders),
     query: event.query,
     body: maxBytes === undefined ? event.parsedBody : capPayload(event.parsedBody, maxBytes),
     rawBody: {
@@ -62,6 +67,20 @@ function credentialHeaders(document: unknown): string[] {
   const trigger = nodes?.find((node) => node.type === 'webhook-trigger');
   const header = (trigger?.config as { auth?: { header?: unknown } } | undefined)?.auth?.header;
   return typeof header === 'string' ? [header] : [];
+}
+
+/**
+ * A run's event as the API shows it: credential headers masked (the sensitive ones and the
+ * header the trigger of the run's version authenticates with), the body capped to `maxBytes`
+ * when given. The stored event keeps the bytes as received, for replay and verification.
+ */
+function shownEvent(
+  ctx: ApiContext,
+  run: { versionId: string; event: StoredEvent },
+  maxBytes?: number,
+) {
+  const version = ctx.store.workflows.getVersion(run.versionId);
+  return presentEvent(run.event, maxBytes, credentialHeaders(version?.document));
 }
 
 /** The fields of the list, counts and search filter. */
@@ -141,7 +160,7 @@ export const runsRouter = {
   get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => {
     const run = ctx.store.runs.get(input.id);
     if (!run) throw notFound(`run ${input.id}`);
-    return { ...run, event: presentEvent(run.event, ctx.store.runs.payloadMaxBytes) };
+    return { ...run, event: shownEvent(ctx, run, ctx.store.runs.payloadMaxBytes) };
   }),
 
   /**
@@ -153,17 +172,12 @@ export const runsRouter = {
     const detail = ctx.store.runs.get(input.id);
     if (!detail) throw notFound(`run ${input.id}`);
     const { steps, event, ...run } = detail;
-    const version = ctx.store.workflows.getVersion(run.versionId);
-    const shown = presentEvent(event);
     return {
       format: 'hookflow/run@1' as const,
       exportedAt: new Date().toISOString(),
       run,
       steps,
-      event: {
-        ...shown,
-        headers: maskHeaders(event.headers, credentialHeaders(version?.document)),
-      },
+      event: shownEvent(ctx, detail),
     };
   }),
 
