@@ -331,6 +331,20 @@ describe('the run history viewer in a real browser', () => {
     const sampleId = new URL(page.url()).searchParams.get('sample');
     const samples = await hookflow.api.samples.list.query({ workflowId });
     expect(samples.find((sample) => sample.id === sampleId)?.eventId).toBe(run.eventId);
+    const select = page.getByTestId('sample-select');
+    await select.waitFor();
+    expect(await select.inputValue()).toBe(sampleId);
+    // The editor picks the sample the URL names, not merely the newest one.
+    const newer = await hookflow.api.samples.save.mutate({
+      workflowId,
+      eventId: run.eventId,
+      name: 'Saved later',
+    });
+    await page.goto(session.url(`/workflows/${workflowId}/edit?sample=${sampleId}`));
+    await select.waitFor();
+    await expect.poll(() => select.locator('option').count()).toBe(samples.length + 1);
+    expect(await select.inputValue()).toBe(sampleId);
+    expect(newer.id).not.toBe(sampleId);
 
     await page.goto(session.url(`/runs/${run.id}`));
     page.once('dialog', (dialog) => dialog.accept());

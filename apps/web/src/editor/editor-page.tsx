@@ -8,7 +8,7 @@ import { useStore } from 'zustand';
 import { useDraftText } from '../fields/use-draft-text.ts';
 import { isNotFound } from '../lib/api-error.ts';
 import { paths } from '../lib/paths.ts';
-import { Link } from '../lib/router.tsx';
+import { Link, useLocation } from '../lib/router.tsx';
 import { isApiError, useTRPC, useTRPCClient, type WorkflowDetail } from '../lib/trpc.ts';
 import { useDocumentTitle } from '../lib/use-document-title.ts';
 import { Notice } from '../ui/notice.tsx';
@@ -70,7 +70,8 @@ export function EditorPage({ id }: { id: string }) {
 
 function WorkflowEditor({ workflow }: { workflow: WorkflowDetail }) {
   const [store] = useState(() => createEditorStore(workflow.document, { registry: nodeRegistry }));
-  const [testData] = useState(() => createTestDataStore(workflow.id));
+  const { searchParams } = useLocation();
+  const [testData] = useState(() => createTestDataStore(workflow.id, searchParams.get('sample')));
   return (
     <EditorStoreContext.Provider value={store}>
       <TestDataContext.Provider value={testData}>

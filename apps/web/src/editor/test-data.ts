@@ -31,10 +31,14 @@ export interface TestDataState {
 
 export type TestDataStore = StoreApi<TestDataState>;
 
-export function createTestDataStore(workflowId: string): TestDataStore {
+/** `sampleId`: the sample to start with, e.g. the run event "Debug in editor" saved. */
+export function createTestDataStore(
+  workflowId: string,
+  sampleId: string | null = null,
+): TestDataStore {
   return createStore<TestDataState>()((set) => ({
     workflowId,
-    sampleId: null,
+    sampleId,
     testRun: null,
     testedDocument: null,
     running: false,
