@@ -6,11 +6,15 @@ import { startHookflow } from './helpers.ts';
 let hookflow: Awaited<ReturnType<typeof startHookflow>>;
 
 beforeAll(async () => {
-  hookflow = await startHookflow({ maxQueueDepth: 3 });
+  hookflow = await startHookflow();
 });
 afterAll(() => hookflow.close());
 
-async function publish(trigger: Record<string, unknown>, publishIt = true) {
+async function publish(
+  trigger: Record<string, unknown>,
+  publishIt = true,
+  server: Awaited<ReturnType<typeof startHookflow>> = hookflow,
+) {
   const document = {
     format: WORKFLOW_FORMAT,
     name: 'Limits',
@@ -27,8 +31,8 @@ async function publish(trigger: Record<string, unknown>, publishIt = true) {
     edges: [],
     settings: {},
   };
-  const imported = await hookflow.api.workflows.import.mutate({ document, publish: publishIt });
-  return { url: hookflow.localUrl(imported.triggerUrl), workflowId: imported.id };
+  const imported = await server.api.workflows.import.mutate({ document, publish: publishIt });
+  return { url: server.localUrl(imported.triggerUrl), workflowId: imported.id };
 }
 
 const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -156,9 +160,16 @@ describe('a deactivated workflow', () => {
 });
 
 describe('a full queue', () => {
+  // A server of its own: with a bound this small, the other tests' runs would fill it.
+  let crowded: Awaited<ReturnType<typeof startHookflow>>;
+  beforeAll(async () => {
+    crowded = await startHookflow({ maxQueueDepth: 3 });
+  });
+  afterAll(() => crowded.close());
+
   it('answers 503 with Retry-After when too many runs wait', async () => {
-    await hookflow.server.worker.stop(1000);
-    const { url } = await publish({ dedupe: 'off' });
+    await crowded.server.worker.stop(1000);
+    const { url } = await publish({ dedupe: 'off' }, true, crowded);
     const answers: number[] = [];
     for (let i = 0; i < 6; i++) answers.push((await postJson(url, { i })).status);
     expect(answers.slice(0, 3)).toEqual([202, 202, 202]);

@@ -79,9 +79,24 @@ describe('the thread executor', () => {
   });
 
   it('stops a thread that runs out of memory', async () => {
-    const error = await run(job('test-hog', {}, true)).result.catch((e: unknown) => e);
-    expect(error).toMatchObject({ reason: 'memory' });
-    expect(await run(job('test-wait', { ms: 1 })).result).toMatchObject({ status: 'succeeded' });
+    // A thread of its own with a generous stall limit: filling a heap on a busy machine can
+    // take longer than 500 ms of garbage collection, which the watchdog would call a stall.
+    const roomy = createThreadExecutor({
+      threads: 1,
+      heapMb: 64,
+      stallMs: 30_000,
+      logger: pino({ level: 'silent' }),
+      registryModule,
+    });
+    try {
+      const signal = new AbortController().signal;
+      const hog = roomy.execute(job('test-hog', {}, true), { onStep: () => {} }, signal);
+      expect(await hog.catch((e: unknown) => e)).toMatchObject({ reason: 'memory' });
+      const after = roomy.execute(job('test-wait', { ms: 1 }), { onStep: () => {} }, signal);
+      expect(await after).toMatchObject({ status: 'succeeded' });
+    } finally {
+      await roomy.close();
+    }
   }, 60_000);
 
   it('cancels a running job through its signal', async () => {
