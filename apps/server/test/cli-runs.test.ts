@@ -105,6 +105,31 @@ describe('hookflow runs replay | resume | cancel', () => {
       [failedId, 'succeeded'],
     ]);
 
+    // --current: the workflow is fixed (now forwards to the answering sink) and published.
+    const down = await startSink(500);
+    const brokenUrl = await importWorkflow('Broken', down.url);
+    const brokenId = await send(brokenUrl);
+    const broken = await settled(brokenId, 'failed');
+    await instance.api.workflows.saveDraft.mutate({
+      id: broken.workflowId,
+      document: relayWorkflow(flaky.url, { name: 'Broken' }),
+    });
+    const { versionId } = await instance.api.workflows.publish.mutate({ id: broken.workflowId });
+    const current = await instance.cli('runs', 'resume', brokenId, '--current');
+    expect(current).toMatchObject({ code: 0, stderr: '' });
+    expect(current.stdout).toContain(
+      `Queued run ${brokenId} again from its failed step (attempt 2, on the published version ${versionId}).`,
+    );
+    const fixed = await settled(brokenId, 'succeeded');
+    expect(fixed.versionId).toBe(versionId);
+    expect(fixed.steps.map((s) => [s.nodeId, s.status, s.attempt])).toEqual([
+      ['trigger', 'succeeded', 1],
+      ['forward', 'failed', 1],
+      ['forward', 'succeeded', 2],
+    ]);
+    expect(down.received).toHaveLength(1);
+    await down.close();
+
     expect((await server.stop('SIGTERM')).code).toBe(0);
   }, 90_000);
 
@@ -116,7 +141,7 @@ describe('hookflow runs replay | resume | cancel', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('runs replay needs a run id');
     const help = await instance.cli('help');
-    expect(help.stdout).toContain('runs resume <run-id>');
+    expect(help.stdout).toContain('runs resume <run-id> [--current]');
     expect(help.stdout).toContain('LEASE_MS --lease-ms');
   }, 30_000);
 });

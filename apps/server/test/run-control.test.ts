@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, relayWorkflow, startHookflow, startSink } from './helpers.ts';
@@ -123,6 +125,7 @@ describe('runs.resume', () => {
       id,
       status: 'queued',
       attempt: 2,
+      versionId: failed.versionId,
     });
     const resumed = await finished(id);
     expect(resumed).toMatchObject({ status: 'succeeded', attempt: 2, error: null });
@@ -138,6 +141,150 @@ describe('runs.resume', () => {
       code: 'BAD_REQUEST',
       message: `run ${id} is succeeded: only failed runs can be resumed`,
     });
+  });
+});
+
+/** A loopback API that knows only `POST /orders` (404 elsewhere) and keeps the paths it saw. */
+async function ordersApi() {
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    req.resume();
+    req.on('end', () => {
+      const found = req.url === '/orders';
+      res.writeHead(found ? 201 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(found ? { id: 'o_1' } : { error: 'no such route' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  sinks.push({
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  } as Awaited<ReturnType<typeof startSink>>);
+  return { url, paths };
+}
+
+/** The relay workflow with an audit call before the forward step (or without it). */
+function auditedRelay(auditUrl: string | null, forwardUrl: string) {
+  const relay = relayWorkflow(forwardUrl);
+  if (!auditUrl) return relay;
+  const [trigger, forward] = relay.nodes as [
+    (typeof relay.nodes)[number],
+    (typeof relay.nodes)[number],
+  ];
+  const audit = {
+    ...forward,
+    id: 'audit',
+    key: 'audit',
+    name: 'Audit',
+    config: {
+      method: 'POST',
+      url: auditUrl,
+      headers: [{ name: 'x-audit', value: 'yes' }],
+      body: '{{ trigger.body }}',
+    },
+  };
+  return {
+    ...relay,
+    nodes: [trigger, audit, { ...forward, position: { x: 400, y: 0 } }],
+    edges: [
+      { id: 'e1', source: 'trigger', target: 'audit' },
+      { id: 'e2', source: 'audit', target: 'forward' },
+    ],
+  };
+}
+
+describe("runs.resume on the current version ({ version: 'current' })", () => {
+  it('runs the failed step again with the fixed config, keeping the finished steps', async () => {
+    const audit = await sink();
+    const api = await ordersApi();
+    const workflow = await publish(auditedRelay(audit.url, `${api.url}/ordrs`));
+    const id = await send(workflow.triggerUrl, { order: 42 });
+    const failed = await finished(id);
+    expect(failed).toMatchObject({ status: 'failed', error: { nodeId: 'forward' } });
+
+    // Resuming on the version it ran fails the same way: the workflow is what is wrong.
+    await hookflow.api.runs.resume.mutate({ id });
+    expect(await finished(id)).toMatchObject({ status: 'failed', attempt: 2 });
+
+    await hookflow.api.workflows.saveDraft.mutate({
+      id: workflow.id,
+      document: auditedRelay(audit.url, `${api.url}/orders`),
+    });
+    await hookflow.api.workflows.publish.mutate({ id: workflow.id });
+    const published = (await hookflow.api.workflows.get.query({ id: workflow.id }))
+      .publishedVersionId;
+    expect(published).not.toBe(failed.versionId);
+
+    expect(await hookflow.api.runs.resume.mutate({ id, version: 'current' })).toEqual({
+      id,
+      status: 'queued',
+      attempt: 3,
+      versionId: published,
+    });
+    const resumed = await finished(id);
+    expect(resumed).toMatchObject({ status: 'succeeded', attempt: 3, versionId: published });
+    expect(stepsOf(resumed)).toEqual([
+      ['trigger', 'succeeded', 1],
+      ['audit', 'succeeded', 1],
+      ['forward', 'failed', 1],
+      ['forward', 'failed', 2],
+      ['forward', 'succeeded', 3],
+    ]);
+    expect(resumed.steps.at(-1)).toMatchObject({
+      config: { url: `${api.url}/orders` },
+      output: { status: 201, body: { id: 'o_1' } },
+    });
+    // The audit call ran once; only the forward step went out again.
+    expect(audit.received).toHaveLength(1);
+    expect(api.paths).toEqual(['/ordrs', '/ordrs', '/orders']);
+  });
+
+  it('ignores a kept step whose node the current version removed', async () => {
+    const audit = await sink();
+    const api = await ordersApi();
+    const workflow = await publish(auditedRelay(audit.url, `${api.url}/nope`));
+    const id = await send(workflow.triggerUrl, { order: 7 });
+    expect(await finished(id)).toMatchObject({ status: 'failed' });
+
+    // The fix drops the audit step: forward now reads the trigger's output directly.
+    await hookflow.api.workflows.saveDraft.mutate({
+      id: workflow.id,
+      document: auditedRelay(null, `${api.url}/orders`),
+    });
+    await hookflow.api.workflows.publish.mutate({ id: workflow.id });
+    await hookflow.api.runs.resume.mutate({ id, version: 'current' });
+    const resumed = await finished(id);
+    expect(resumed.status).toBe('succeeded');
+    expect(stepsOf(resumed)).toEqual([
+      ['trigger', 'succeeded', 1],
+      ['audit', 'succeeded', 1],
+      ['forward', 'failed', 1],
+      ['forward', 'succeeded', 2],
+    ]);
+    expect(resumed.steps.at(-1)?.input).toEqual(resumed.steps[0]?.output);
+    expect(audit.received).toHaveLength(1);
+    expect(api.paths).toEqual(['/nope', '/orders']);
+  });
+
+  it('refuses when the workflow has no published version to resume on', async () => {
+    const api = await ordersApi();
+    const workflow = await publish(relayWorkflow(`${api.url}/nope`));
+    const id = await send(workflow.triggerUrl);
+    const failed = await finished(id);
+    await hookflow.api.workflows.delete.mutate({ id: workflow.id });
+    expect(await refusal(hookflow.api.runs.resume.mutate({ id, version: 'current' }))).toEqual({
+      code: 'BAD_REQUEST',
+      message: `workflow ${workflow.id} was deleted: its runs cannot be resumed on the current version`,
+    });
+    expect(await getRun(id)).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      versionId: failed.versionId,
+    });
+    expect(
+      await refusal(hookflow.api.runs.resume.mutate({ id: 'run_nope', version: 'current' })),
+    ).toEqual({ code: 'NOT_FOUND', message: 'run run_nope was not found' });
   });
 });
 

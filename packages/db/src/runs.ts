@@ -181,13 +181,15 @@ const toSummary = (row: RunRow): RunSummary => ({
 });
 
 /**
- * Why a run could not be changed: it does not exist, its status does not allow it, or (resume)
- * the history kept only a truncated output of a step it would reuse.
+ * Why a run could not be changed: it does not exist, its status does not allow it, (resume)
+ * the history kept only a truncated output of a step it would reuse, or (resume on the current
+ * version) its workflow has no published version.
  */
 export type RunChangeRefusal =
   | { kind: 'not-found' }
   | { kind: 'wrong-status'; status: RunStatus }
-  | { kind: 'truncated'; nodeKey: string };
+  | { kind: 'truncated'; nodeKey: string }
+  | { kind: 'unpublished' };
 
 /** A LIKE pattern that matches `text` anywhere, its wildcards taken literally. */
 const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -249,10 +251,16 @@ export function createRunStore(
   const cancel = sqlite.prepare(`UPDATE runs SET status = 'canceled', error = @error,
     finished_at = @now, not_before = NULL, lease_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND status IN ('queued', 'running', 'waiting')`);
+  // With @current the run moves to its workflow's published version in the same write; it is
+  // left alone when there is none (never published, or the workflow was deleted).
+  const currentVersion = `(SELECT published_version_id FROM workflows
+    WHERE workflows.id = runs.workflow_id AND workflows.deleted_at IS NULL)`;
   const resume = sqlite.prepare(`UPDATE runs SET status = 'queued', attempt = attempt + 1,
     error = NULL, output = NULL, finished_at = NULL, not_before = NULL, lease_owner = NULL,
-    lease_expires_at = NULL
-    WHERE id = ? AND status = 'failed' RETURNING attempt`);
+    lease_expires_at = NULL,
+    version_id = CASE WHEN @current THEN ${currentVersion} ELSE version_id END
+    WHERE id = @id AND status = 'failed' AND (NOT @current OR ${currentVersion} IS NOT NULL)
+    RETURNING attempt, version_id AS versionId`);
   const replay = sqlite.prepare(`INSERT INTO runs
     (id, workflow_id, version_id, event_id, status, attempt, queued_at, replay_of)
     SELECT @newId, workflow_id, @versionId, event_id, 'queued', 1, @now, id FROM runs WHERE id = @id`);
@@ -501,15 +509,25 @@ export function createRunStore(
     },
 
     /**
-     * Queues a failed run again from its failed step, on the version it ran: finished steps
-     * are kept and the steps run now are recorded with the next attempt number.
+     * Queues a failed run again from its failed step: finished steps are kept (by node id) and
+     * the steps run now are recorded with the next attempt number. On the version it ran, or
+     * with `version: 'current'` on its workflow's published version (the run's version changes),
+     * which is refused when the workflow has none.
      */
-    resume(runId: string): Promise<{ kind: 'resumed'; attempt: number } | RunChangeRefusal> {
+    resume(
+      runId: string,
+      options: { version?: 'original' | 'current' } = {},
+    ): Promise<{ kind: 'resumed'; attempt: number; versionId: string } | RunChangeRefusal> {
+      const current = options.version === 'current' ? 1 : 0;
       return commit.write(() => {
         const lost = truncatedKeptStep.get(runId) as { nodeKey: string } | undefined;
         if (lost && statusOf(runId) === 'failed') return { kind: 'truncated' as const, ...lost };
-        const row = resume.get(runId) as { attempt: number } | undefined;
-        return row ? { kind: 'resumed' as const, attempt: row.attempt } : refusal(runId);
+        const row = resume.get({ id: runId, current }) as
+          | { attempt: number; versionId: string }
+          | undefined;
+        if (row) return { kind: 'resumed' as const, ...row };
+        if (current && statusOf(runId) === 'failed') return { kind: 'unpublished' as const };
+        return refusal(runId);
       });
     },
 

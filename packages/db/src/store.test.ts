@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStore, type Store } from './store.ts';
 
@@ -321,11 +322,11 @@ describe('run control: retries, cancel, resume, replay, orphans', () => {
   });
 
   it('resumes only a failed run, keeping its steps, with the next attempt', async () => {
-    const { runId } = await queueRun();
+    const { runId, versionId } = await queueRun();
     expect(await store.runs.resume(runId)).toEqual({ kind: 'wrong-status', status: 'queued' });
     await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000 });
     await fail(runId, 'w');
-    expect(await store.runs.resume(runId)).toEqual({ kind: 'resumed', attempt: 2 });
+    expect(await store.runs.resume(runId)).toEqual({ kind: 'resumed', attempt: 2, versionId });
     expect(store.runs.get(runId)).toMatchObject({
       status: 'queued',
       attempt: 2,
@@ -333,6 +334,80 @@ describe('run control: retries, cancel, resume, replay, orphans', () => {
       finishedAt: null,
     });
     expect(await store.runs.resume('run_nope')).toEqual({ kind: 'not-found' });
+  });
+
+  it("resumes a failed run on its workflow's published version, in the same write", async () => {
+    const { runId, workflowId, versionId } = await queueRun();
+    await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000 });
+    await store.runs.appendStep(runId, {
+      nodeId: 'trigger',
+      nodeKey: 'trigger',
+      nodeType: 'webhook-trigger',
+      status: 'succeeded',
+      input: {},
+      config: {},
+      output: { ok: true },
+      error: null,
+      handles: ['main'],
+      startedAt: 1,
+      finishedAt: 2,
+      durationMs: 1,
+      attempt: 1,
+    });
+    await fail(runId, 'w');
+    const fixed = store.workflows.publish(workflowId, { document: { v: 2 } });
+
+    expect(await store.runs.resume(runId, { version: 'current' })).toEqual({
+      kind: 'resumed',
+      attempt: 2,
+      versionId: fixed.id,
+    });
+    expect(store.runs.get(runId)).toMatchObject({
+      status: 'queued',
+      attempt: 2,
+      versionId: fixed.id,
+    });
+    // The finished steps stay for the next attempt to reuse.
+    expect(store.runs.steps(runId).map((step) => [step.nodeId, step.attempt])).toEqual([
+      ['trigger', 1],
+    ]);
+    // Not failed any more: refused like any resume, and the version is left as it is.
+    expect(await store.runs.resume(runId, { version: 'current' })).toEqual({
+      kind: 'wrong-status',
+      status: 'queued',
+    });
+
+    // The default keeps the version the run has.
+    await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000 });
+    await fail(runId, 'w');
+    store.workflows.publish(workflowId, { document: { v: 3 } });
+    expect(await store.runs.resume(runId)).toEqual({
+      kind: 'resumed',
+      attempt: 3,
+      versionId: fixed.id,
+    });
+    expect(versionId).not.toBe(fixed.id);
+  });
+
+  it('refuses to resume on the current version when the workflow has none', async () => {
+    const { runId, workflowId, versionId } = await queueRun();
+    await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000 });
+    await fail(runId, 'w');
+    // No API takes a version back; a second connection stands for a workflow never published.
+    const other = new Database(join(dir, 'test.db'));
+    other.prepare('UPDATE workflows SET published_version_id = NULL WHERE id = ?').run(workflowId);
+    other.close();
+    expect(await store.runs.resume(runId, { version: 'current' })).toEqual({ kind: 'unpublished' });
+    expect(store.runs.get(runId)).toMatchObject({ status: 'failed', attempt: 1, versionId });
+
+    const deleted = await queueRun();
+    await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000 });
+    await fail(deleted.runId, 'w');
+    store.workflows.delete(deleted.workflowId);
+    expect(await store.runs.resume(deleted.runId, { version: 'current' })).toEqual({
+      kind: 'unpublished',
+    });
+    expect(store.runs.get(deleted.runId)).toMatchObject({ status: 'failed', attempt: 1 });
   });
 
   it('replays a run as a new queued run of the same event, linked to it', async () => {

@@ -20,7 +20,9 @@ Commands:
                                  event body, looked for in the newest 10,000 runs per page,
                                  5,000 with --workflow or --status)
   runs replay <run-id> [--json]  run a run's event again on the current published version
-  runs resume <run-id> [--json]  queue a failed run again from its failed step
+  runs resume <run-id> [--current] [--json]
+                                 queue a failed run again from its failed step, on the
+                                 version it ran (--current: on the published version)
   runs cancel <run-id> [--json]  cancel a queued or running run
   runs delete <run-id>... [--json]
                                  delete finished runs with their steps (and unused events)
@@ -268,9 +270,13 @@ async function changeRun(
         io.err(`Wrote run ${id} to ${flags['--out']}.`);
       } else io.out(text);
     } else if (known === 'resume') {
-      const result = await api.runs.resume({ id });
+      const current = flags['--current'] === 'true';
+      const result = await api.runs.resume({ id, version: current ? 'current' : 'original' });
       if (json) io.out(JSON.stringify(result));
-      else io.out(`Queued run ${id} again from its failed step (attempt ${result.attempt}).`);
+      else {
+        const on = current ? `, on the published version ${result.versionId}` : '';
+        io.out(`Queued run ${id} again from its failed step (attempt ${result.attempt}${on}).`);
+      }
     } else {
       const result = await api.runs.cancel({ id });
       if (json) io.out(JSON.stringify(result));

@@ -108,6 +108,9 @@ const runId = z.object({ id: z.string().min(1) });
 
 function refused(id: string, refusal: RunChangeRefusal, allowed: string) {
   if (refusal.kind === 'not-found') return notFound(`run ${id}`);
+  if (refusal.kind === 'unpublished') {
+    return badRequest(`run ${id}: its workflow has no published version`);
+  }
   if (refusal.kind === 'truncated') {
     return badRequest(
       `run ${id} cannot be resumed: the history kept only a truncated output of its step "${refusal.nodeKey}" (larger than HISTORY_PAYLOAD_MAX_BYTES); replay it instead`,
@@ -249,18 +252,35 @@ export const runsRouter = {
   }),
 
   /**
-   * Queues a failed run again on the version it ran, from its failed step: the steps that
-   * finished are kept, and the steps run now are recorded with the next attempt number.
+   * Queues a failed run again from its failed step: the steps that finished are kept, and the
+   * steps run now are recorded with the next attempt number. `version: 'original'` (the
+   * default) keeps the version it ran; `'current'` moves the run to its workflow's published
+   * version first (a fixed workflow), BAD_REQUEST when there is none.
    */
-  resume: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
-    const result = await ctx.store.runs.resume(input.id);
-    if (result.kind !== 'resumed') {
-      throw refused(input.id, result, 'only failed runs can be resumed');
-    }
-    ctx.onRunQueued?.(input.id);
-    publishRun(ctx, input.id);
-    return { id: input.id, status: 'queued' as const, attempt: result.attempt };
-  }),
+  resume: publicProcedure
+    .input(runId.extend({ version: z.enum(['original', 'current']).default('original') }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.store.runs.resume(input.id, { version: input.version });
+      if (result.kind === 'unpublished') {
+        const workflowId = ctx.store.runs.get(input.id)?.workflowId ?? '';
+        throw badRequest(
+          ctx.store.workflows.get(workflowId)
+            ? `run ${input.id} cannot be resumed on the current version: workflow ${workflowId} has no published version, publish it first`
+            : `workflow ${workflowId} was deleted: its runs cannot be resumed on the current version`,
+        );
+      }
+      if (result.kind !== 'resumed') {
+        throw refused(input.id, result, 'only failed runs can be resumed');
+      }
+      ctx.onRunQueued?.(input.id);
+      publishRun(ctx, input.id);
+      return {
+        id: input.id,
+        status: 'queued' as const,
+        attempt: result.attempt,
+        versionId: result.versionId,
+      };
+    }),
 } satisfies TRPCRouterRecord;
 
 /** Tells live subscribers (the run history) about a status the API just changed. */
