@@ -139,6 +139,39 @@ describe('the store on a real SQLite file', () => {
     expect(reclaimed.map((r) => r.id)).toEqual([runId]);
   });
 
+  it('claims fairly: a flooded workflow does not starve another one', async () => {
+    const publishOne = (name: string) => {
+      const wf = store.workflows.create({ name, document: {} });
+      const version = store.workflows.publish(wf.id, { document: {} });
+      const lookup = store.triggers.findByToken(wf.triggerToken);
+      if (lookup.kind !== 'live') throw new Error('expected a live trigger');
+      return (body: string) =>
+        store.ingest.accept({
+          ...facts,
+          triggerId: lookup.target.triggerId,
+          workflowId: wf.id,
+          versionId: version.id,
+          event: incoming(body),
+        });
+    };
+    const flood = publishOne('Flooded');
+    const quiet = publishOne('Quiet');
+    const flooded: string[] = [];
+    for (let i = 0; i < 40; i++) flooded.push((await flood(`{"i":${i}}`)).runId);
+    const lonely = (await quiet('{"quiet":true}')).runId;
+    const claimOne = async () =>
+      (await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000 })).map((r) => r.id);
+
+    // Both have nothing in progress: the oldest ready run goes first.
+    expect(await claimOne()).toEqual([flooded[0]]);
+    // The flooded workflow has one in progress, the quiet one none: the quiet one is next,
+    // not the flooded workflow's 39 older runs.
+    expect(await claimOne()).toEqual([lonely]);
+    // With one workflow left, a batch takes its runs oldest first.
+    const batch = await store.runs.claim({ worker: 'w', limit: 5, leaseMs: 30_000 });
+    expect(batch.map((r) => r.id)).toEqual(flooded.slice(1, 6));
+  });
+
   it('pages through runs newest first with a cursor', async () => {
     const wf = store.workflows.create({ name: 'A', document: {} });
     const version = store.workflows.publish(wf.id, { document: {} });
