@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { paths } from '../lib/paths.ts';
 import { navigate } from '../lib/router.tsx';
 import { type RunDetail, useTRPC, useTRPCClient } from '../lib/trpc.ts';
@@ -7,7 +7,9 @@ import { isFinished } from './run-status.tsx';
 
 /**
  * What can be done with a run: replay it on the current version, resume it from its failed
- * step, cancel it, export it, delete it, or open its event in the editor as a sample.
+ * step (on the version it ran, or on the workflow's published version once that is another:
+ * the workflow was fixed), cancel it, export it, delete it, or open its event in the editor as
+ * a sample.
  */
 export function RunActions({ run }: { run: RunDetail }) {
   const trpc = useTRPC();
@@ -22,8 +24,18 @@ export function RunActions({ run }: { run: RunDetail }) {
       navigate(paths.run(result.id));
     },
   });
+  const failed = run.status === 'failed';
+  // Only a failed run can be resumed on the current version: the workflow is read for it alone.
+  const workflow = useQuery(
+    trpc.workflows.get.queryOptions({ id: run.workflowId }, { enabled: failed, retry: false }),
+  );
+  const published = workflow.data?.versions.find(
+    (version) => version.id === workflow.data.publishedVersionId,
+  );
+  const newerVersion = published && published.id !== run.versionId ? published : null;
   const resume = useMutation({
-    mutationFn: () => client.runs.resume.mutate({ id: run.id }),
+    mutationFn: (version: 'original' | 'current') =>
+      client.runs.resume.mutate({ id: run.id, version }),
     onSuccess: refresh,
   });
   const cancel = useMutation({
@@ -66,16 +78,29 @@ export function RunActions({ run }: { run: RunDetail }) {
   return (
     <div className="run-actions">
       <div className="button-group">
-        {run.status === 'failed' && (
+        {failed && (
           <button
             type="button"
-            className="button button-primary"
+            // A newer published version (the fix) is the likelier choice: it gets the emphasis.
+            className={newerVersion ? 'button' : 'button button-primary'}
             data-testid="resume-run"
             disabled={busy}
             title="Run it again from the failed step, on the version it ran; finished steps are kept"
-            onClick={() => resume.mutate()}
+            onClick={() => resume.mutate('original')}
           >
             Resume from failed step
+          </button>
+        )}
+        {failed && newerVersion && (
+          <button
+            type="button"
+            className="button button-primary"
+            data-testid="resume-run-current"
+            disabled={busy}
+            title={`Run it again from the failed step on the published version ${newerVersion.number} (the fixed workflow); finished steps are kept`}
+            onClick={() => resume.mutate('current')}
+          >
+            Resume on version {newerVersion.number} (current)
           </button>
         )}
         {finished && (
