@@ -112,6 +112,17 @@ export function maskSecrets(config: unknown, paths: readonly string[] | undefine
   return copy;
 }
 
+const splitPaths = new Map<string, readonly string[]>();
+/** `a.b.c` as its parts, split once per path: secret fields are looked up on every step. */
+function splitPath(path: string): readonly string[] {
+  let parts = splitPaths.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    splitPaths.set(path, parts);
+  }
+  return parts;
+}
+
 /** The text values at `paths` (dotted; arrays of texts count): what maskSecrets hides. */
 export function secretValues(config: unknown, paths: readonly string[] | undefined): string[] {
   const found: string[] = [];
@@ -127,7 +138,7 @@ export function secretValues(config: unknown, paths: readonly string[] | undefin
       }
     }
   };
-  for (const path of paths ?? []) collect(config, path.split('.'));
+  for (const path of paths ?? []) collect(config, splitPath(path));
   return found;
 }
 
@@ -144,6 +155,13 @@ export interface SecretScrubber {
   value<T>(value: T): T;
 }
 
+/** The scrubber of a run without secrets: nothing to look for, nothing copied. */
+const NO_SECRETS: SecretScrubber = {
+  active: false,
+  text: (input) => input,
+  value: (input) => input,
+};
+
 /**
  * Replaces known secret values with SECRET_MASK wherever they appear in text: as written,
  * URL-encoded (`%40`, and `+` for spaces) and inside base64 (standard or URL-safe, at any
@@ -156,9 +174,10 @@ export interface SecretScrubber {
  */
 export function createSecretScrubber(secrets: Iterable<string>): SecretScrubber {
   const forms = new Set<string>();
-  const encoder = new TextEncoder();
+  let encoder: TextEncoder | undefined;
   for (const secret of secrets) {
     if (secret.length < MIN_SCRUBBED_LENGTH) continue;
+    encoder ??= new TextEncoder();
     forms.add(secret);
     forms.add(encodeURIComponent(secret));
     forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
@@ -171,6 +190,7 @@ export function createSecretScrubber(secrets: Iterable<string>): SecretScrubber 
       }
     }
   }
+  if (forms.size === 0) return NO_SECRETS;
   // Longest first, so that a form containing another is replaced whole. One pass over each text
   // with an alternation of literals: no backtracking, and one scan instead of one per form.
   const ordered = [...forms].sort((a, b) => b.length - a.length);
