@@ -156,7 +156,7 @@ describe('the store on a real SQLite file', () => {
     };
     const flood = publishOne('Flooded');
     const quiet = publishOne('Quiet');
-    const flooded: string[] = [];
+    const flooded: (string | null)[] = [];
     for (let i = 0; i < 40; i++) flooded.push((await flood(`{"i":${i}}`)).runId);
     const lonely = (await quiet('{"quiet":true}')).runId;
     const claimOne = async () =>
