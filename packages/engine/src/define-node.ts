@@ -174,7 +174,7 @@ const NO_SECRETS: SecretScrubber = {
  */
 export function createSecretScrubber(secrets: Iterable<string>): SecretScrubber {
   const forms = new Set<string>();
-  let encoder: TextEncoder | undefined;
+  let encoder: InstanceType<typeof TextEncoder> | undefined;
   for (const secret of secrets) {
     if (secret.length < MIN_SCRUBBED_LENGTH) continue;
     encoder ??= new TextEncoder();
