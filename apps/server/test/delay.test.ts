@@ -149,9 +149,13 @@ describe('delay: a parked run', () => {
     const response = await postJson(hookflow.localUrl(triggerUrl), { waiting: true });
     expect(response.status).toBe(202);
     expect(Date.now() - sentAt).toBeLessThan(2500);
-    const { runId, statusUrl } = (await response.json()) as { runId: string; statusUrl: string };
-    const status = await fetch(hookflow.localUrl(statusUrl));
-    expect(await status.json()).toMatchObject({ runId, status: 'waiting' });
+    const answer = (await response.json()) as { runId: string; status: string; statusUrl: string };
+    expect(answer.status).toBe('waiting');
+    const status = await fetch(hookflow.localUrl(answer.statusUrl));
+    const polled = await status.json();
+    expect(polled).toMatchObject({ runId: answer.runId, status: 'waiting' });
+    // A waiting run has no output yet.
+    expect(polled).not.toHaveProperty('output');
   });
 
   it('fails the step with a clear message when the time expression gives no time', async () => {

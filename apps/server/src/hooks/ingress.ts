@@ -457,7 +457,10 @@ export function registerIngress(
         }
         if (finished) {
           const statusUrl = `${options.publicUrl}${request.url.split('?')[0]}/runs/${runId}`;
-          return answerWithResult(reply, await finished, runId, statusUrl);
+          const result = await finished;
+          // Not finished in time, or parked by a delay: say where it stands now.
+          const pending = result ? null : (store.runs.status(runId) ?? 'queued');
+          return answerWithResult(reply, result, runId, statusUrl, pending);
         }
         return reply.code(202).send({ runId });
       }
@@ -477,7 +480,7 @@ export function registerIngress(
         if (found.kind !== 'live' || !run || run.workflowId !== found.target.workflowId) {
           return sendError(reply, 404, 'unknown_run', 'no such run for this trigger');
         }
-        const done = run.status !== 'queued' && run.status !== 'running';
+        const done = !['queued', 'running', 'waiting'].includes(run.status);
         return reply.send({
           runId: run.id,
           status: run.status,
@@ -540,9 +543,10 @@ function answerWithResult(
   finished: Awaited<ReturnType<IngressOptions['worker']['waitForRun']>>,
   runId: string,
   statusUrl: string,
+  pendingStatus: string | null,
 ): FastifyReply {
   if (!finished) {
-    return reply.code(202).send({ runId, status: 'running', statusUrl });
+    return reply.code(202).send({ runId, status: pendingStatus ?? 'running', statusUrl });
   }
   if (finished.status === 'failed') {
     const message = (finished.error as { message?: string } | null)?.message ?? 'the run failed';
