@@ -33,6 +33,7 @@ export {
 export {
   type JwtAlgorithm,
   jwtAlgorithms,
+  signatureHeaders,
   standardWebhooksKey,
   type TriggerAuth,
   type TriggerAuthInput,

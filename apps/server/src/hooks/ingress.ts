@@ -1,6 +1,11 @@
 import type { LiveEvents } from '@hookflow/api';
 import type { Store, TriggerTarget } from '@hookflow/db';
-import { nodeRegistry, type WebhookTriggerConfig, webhookTrigger } from '@hookflow/nodes';
+import {
+  nodeRegistry,
+  signatureHeaders,
+  type WebhookTriggerConfig,
+  webhookTrigger,
+} from '@hookflow/nodes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../metrics.ts';
 import type { Worker } from '../worker/worker.ts';
@@ -9,7 +14,7 @@ import { deliveryId } from './dedupe.ts';
 import { createQueueGauge, createRateLimiter } from './limits.ts';
 import { maskHeaders } from './redact.ts';
 import { authRefusal } from './verify/refusal.ts';
-import { signatureHeaders, type VerifyResult, verifyRequest } from './verify/verify.ts';
+import { type VerifyResult, verifyRequest } from './verify/verify.ts';
 
 export interface IngressOptions {
   store: Store;

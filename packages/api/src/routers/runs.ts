@@ -7,6 +7,7 @@ import {
   type StoredEvent,
 } from '@hookflow/db';
 import { maskHeaders } from '@hookflow/engine';
+import { signatureHeaders, webhookTrigger } from '@hookflow/nodes';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
@@ -61,12 +62,12 @@ function isUtf8Prefix(bytes: Buffer): boolean {
   return false;
 }
 
-/** Headers named as the credential of a version's webhook trigger (`auth.header`). */
+/** The headers that carry the credential of a version's webhook trigger, by its auth scheme. */
 function credentialHeaders(document: unknown): string[] {
   const nodes = (document as { nodes?: { type?: string; config?: unknown }[] } | null)?.nodes;
-  const trigger = nodes?.find((node) => node.type === 'webhook-trigger');
-  const header = (trigger?.config as { auth?: { header?: unknown } } | undefined)?.auth?.header;
-  return typeof header === 'string' ? [header] : [];
+  const config = nodes?.find((node) => node.type === webhookTrigger.type)?.config;
+  const parsed = webhookTrigger.config.safeParse(config ?? {});
+  return parsed.success ? signatureHeaders(parsed.data.auth) : [];
 }
 
 /**

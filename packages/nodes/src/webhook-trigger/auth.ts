@@ -220,3 +220,31 @@ function decodeBase64Text(text: string): Uint8Array | undefined {
   }
   return bytes;
 }
+
+/** The lower-case names of the headers that carry this scheme's secrets or signatures. */
+export function signatureHeaders(auth: TriggerAuth): string[] {
+  switch (auth.type) {
+    case 'none':
+    case 'ip-allowlist':
+      return [];
+    case 'basic':
+      return ['authorization'];
+    case 'header-token':
+    case 'jwt':
+    case 'generic-hmac':
+      return [auth.header.toLowerCase()];
+    case 'github':
+      // GitHub also sends the older SHA-1 signature beside the SHA-256 one.
+      return ['x-hub-signature-256', 'x-hub-signature'];
+    case 'stripe':
+      return ['stripe-signature'];
+    case 'standard-webhooks':
+      return ['webhook-signature', 'svix-signature'];
+    case 'shopify':
+      return ['x-shopify-hmac-sha256'];
+    case 'slack':
+      return ['x-slack-signature'];
+    case 'twilio':
+      return ['x-twilio-signature'];
+  }
+}

@@ -1,8 +1,7 @@
 import { createHash, createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { type TriggerAuthInput, triggerAuthSchema } from '@hookflow/nodes';
+import { signatureHeaders, type TriggerAuthInput, triggerAuthSchema } from '@hookflow/nodes';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  signatureHeaders,
   type VerifyFailureReason,
   type VerifyRequest,
   type VerifyResult,
