@@ -4,6 +4,11 @@ import type { LiveEvents } from './live.ts';
 
 /** What every procedure may use. The server builds one per request; tests and the CLI build their own. */
 export interface ApiContext {
+  /**
+   * Who is calling: a signed-in user or an API token's owner. Null for an anonymous caller;
+   * the CLI and in-process callers that act as the machine's operator pass `system`.
+   */
+  actor?: Actor | null;
   store: Store;
   registry: NodeRegistry;
   /** The address senders use, without a trailing slash: trigger URLs start with it. */
@@ -25,6 +30,13 @@ export interface ApiContext {
    */
   executeTest?: (job: TestRunJob, signal: AbortSignal) => Promise<RunResult>;
 }
+
+export type Role = 'owner' | 'admin' | 'editor' | 'viewer';
+
+/** The caller of a procedure, for authorisation and the audit log. */
+export type Actor =
+  | { kind: 'user'; userId: string; email: string; role: Role }
+  | { kind: 'system' };
 
 /** A test run: a workflow's unsaved draft and the request it runs against. */
 export interface TestRunJob {

@@ -1,4 +1,4 @@
-export type { ApiContext } from './context.ts';
+export type { Actor, ApiContext, Role } from './context.ts';
 export { createLiveEvents, type LiveEvent, type LiveEvents } from './live.ts';
 export { type AppRouter, appRouter, createCaller } from './root.ts';
 export { triggerUrl } from './routers/workflows.ts';

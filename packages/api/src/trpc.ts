@@ -28,6 +28,14 @@ const t = initTRPC.context<ApiContext>().create({
 
 export const router = t.router;
 export const publicProcedure = t.procedure;
+/**
+ * The role each procedure needs: viewers read workflows and history, editors change workflows
+ * and replay runs, admins (and the owner) manage users, credentials and settings. Every
+ * procedure outside the login/setup flow uses one of these.
+ */
+export const viewerProcedure = t.procedure;
+export const editorProcedure = t.procedure;
+export const adminProcedure = t.procedure;
 export const createCallerFactory = t.createCallerFactory;
 
 export function badRequest(message: string, issues?: IssuesError['issues']): TRPCError {

@@ -1,12 +1,12 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { liveStream } from '../live.ts';
-import { publicProcedure } from '../trpc.ts';
+import { viewerProcedure } from '../trpc.ts';
 
 /** Live updates over server-sent events. */
 export const liveRouter = {
   /** Runs and steps as their status changes; all workflows, or one. */
-  runs: publicProcedure
+  runs: viewerProcedure
     .input(z.object({ workflowId: z.string().optional() }))
     .subscription(({ ctx, input, signal }) =>
       liveStream(
@@ -19,7 +19,7 @@ export const liveRouter = {
     ),
 
   /** Requests reaching a workflow's trigger URL, accepted or refused: the request inspector. */
-  requests: publicProcedure
+  requests: viewerProcedure
     .input(z.object({ workflowId: z.string().min(1) }))
     .subscription(({ ctx, input, signal }) =>
       liveStream(

@@ -1,10 +1,10 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { notFound, publicProcedure } from '../trpc.ts';
+import { notFound, viewerProcedure } from '../trpc.ts';
 
 /** The trigger's request log: every request that reached its URL, accepted or refused. */
 export const requestsRouter = {
-  list: publicProcedure
+  list: viewerProcedure
     .input(
       z.object({
         workflowId: z.string().min(1),

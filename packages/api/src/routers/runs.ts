@@ -11,7 +11,7 @@ import { signatureHeaders, webhookTrigger } from '@hookflow/nodes';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
-import { badRequest, notFound, publicProcedure } from '../trpc.ts';
+import { badRequest, editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
 
 const statusSchema = z.enum(runStatuses as [string, ...string[]]);
 
@@ -128,7 +128,7 @@ export const runsRouter = {
    * with a workflow or status filter), so it may hold fewer than `limit` runs and still have a
    * `nextCursor`: "search older runs".
    */
-  list: publicProcedure
+  list: viewerProcedure
     .input(
       z.object({
         ...historyFilter,
@@ -152,7 +152,7 @@ export const runsRouter = {
    * 10,000 runs of the filter (5,000 of a workflow) are searched; `complete` is false when there
    * were more.
    */
-  counts: publicProcedure
+  counts: viewerProcedure
     .input(z.object(historyFilter))
     .query(({ ctx, input }) => ctx.store.runs.counts(filterOf(input))),
 
@@ -161,7 +161,7 @@ export const runsRouter = {
    * stored as `{ $truncated: true, bytes, preview }`; the event's `body` is shown the same way
    * and its `rawBody` cut to that size with `truncated: true` (the export has it whole).
    */
-  get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => {
+  get: viewerProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => {
     const run = ctx.store.runs.get(input.id);
     if (!run) throw notFound(`run ${input.id}`);
     return { ...run, event: shownEvent(ctx, run, ctx.store.runs.payloadMaxBytes) };
@@ -172,7 +172,7 @@ export const runsRouter = {
    * The event is whole (raw body included); its credential headers are masked, as are the
    * secrets in step configs.
    */
-  export: publicProcedure.input(runId).query(({ ctx, input }) => {
+  export: viewerProcedure.input(runId).query(({ ctx, input }) => {
     const detail = ctx.store.runs.get(input.id);
     if (!detail) throw notFound(`run ${input.id}`);
     const { steps, event, ...run } = detail;
@@ -191,7 +191,7 @@ export const runsRouter = {
    * All or nothing: an unknown id is NOT_FOUND and a queued, running or waiting run is
    * BAD_REQUEST ("cancel it first"), and then nothing is deleted.
    */
-  delete: publicProcedure
+  delete: editorProcedure
     .input(z.object({ ids: z.array(z.string().min(1)).min(1).max(1000) }))
     .mutation(async ({ ctx, input }) => {
       const result = await ctx.store.runs.delete(input.ids);
@@ -219,7 +219,7 @@ export const runsRouter = {
     }),
 
   /** Stops a queued or running run; it ends `canceled`. */
-  cancel: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
+  cancel: editorProcedure.input(runId).mutation(async ({ ctx, input }) => {
     const result = await ctx.store.runs.cancel(input.id);
     if (result.kind !== 'canceled') {
       throw refused(input.id, result, 'only queued and running runs can be canceled');
@@ -233,7 +233,7 @@ export const runsRouter = {
    * Runs a run's event again, as a new run on the workflow's current published version, linked
    * to the original by `replayOf`.
    */
-  replay: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
+  replay: editorProcedure.input(runId).mutation(async ({ ctx, input }) => {
     const run = ctx.store.runs.get(input.id);
     if (!run) throw notFound(`run ${input.id}`);
     const workflow = ctx.store.workflows.get(run.workflowId);
@@ -258,7 +258,7 @@ export const runsRouter = {
    * default) keeps the version it ran; `'current'` moves the run to its workflow's published
    * version first (a fixed workflow), BAD_REQUEST when there is none.
    */
-  resume: publicProcedure
+  resume: editorProcedure
     .input(runId.extend({ version: z.enum(['original', 'current']).default('original') }))
     .mutation(async ({ ctx, input }) => {
       const result = await ctx.store.runs.resume(input.id, { version: input.version });

@@ -1,14 +1,14 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { liveStream } from '../live.ts';
-import { notFound, publicProcedure } from '../trpc.ts';
+import { editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
 import { presentEvent } from './runs.ts';
 
 const name = z.string().trim().min(1, 'give the sample a name').max(200);
 
 /** Named sample events: captured live from the trigger URL, or saved from any past request. */
 export const samplesRouter = {
-  list: publicProcedure.input(z.object({ workflowId: z.string().min(1) })).query(({ ctx, input }) =>
+  list: viewerProcedure.input(z.object({ workflowId: z.string().min(1) })).query(({ ctx, input }) =>
     ctx.store.samples.list(input.workflowId).flatMap((sample) => {
       const event = ctx.store.runs.event(sample.eventId);
       return event ? [{ ...sample, event: presentEvent(event) }] : [];
@@ -16,7 +16,7 @@ export const samplesRouter = {
   ),
 
   /** Keeps one of the workflow's past requests (any event id) as a named sample. */
-  save: publicProcedure
+  save: editorProcedure
     .input(z.object({ workflowId: z.string().min(1), eventId: z.string().min(1), name }))
     .mutation(({ ctx, input }) => {
       const sample = ctx.store.samples.create(input);
@@ -24,7 +24,7 @@ export const samplesRouter = {
       return sample;
     }),
 
-  delete: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => {
+  delete: editorProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => {
     if (!ctx.store.samples.delete(input.id)) throw notFound(`sample ${input.id}`);
     return { deleted: true };
   }),
@@ -33,7 +33,7 @@ export const samplesRouter = {
    * "Listen for a test event": waits for the next request that reaches the workflow's trigger
    * URL (whatever the workflow's state), keeps it as a named sample and sends it, then ends.
    */
-  listen: publicProcedure
+  listen: viewerProcedure
     .input(z.object({ workflowId: z.string().min(1), name: name.optional() }))
     .subscription(async function* ({ ctx, input, signal }) {
       for await (const event of liveStream(

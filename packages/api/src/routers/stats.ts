@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { notFound, publicProcedure } from '../trpc.ts';
+import { notFound, viewerProcedure } from '../trpc.ts';
 
 const HOUR = 3600_000;
 
@@ -13,7 +13,7 @@ export const statsRouter = {
    * Runs per hour by status over the last 24 hours or 7 days (the current hour included),
    * success rate, median and p95 duration, and the most frequent errors.
    */
-  overview: publicProcedure
+  overview: viewerProcedure
     .input(
       z.object({
         workflowId: z.string().min(1),

@@ -2,7 +2,7 @@ import { parseWorkflowDocument, validateWorkflow } from '@hookflow/engine';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { TestRunJob } from '../context.ts';
-import { badRequest, notFound, publicProcedure } from '../trpc.ts';
+import { badRequest, editorProcedure, notFound } from '../trpc.ts';
 
 /** A test run that takes longer than this is stopped (a step waits on a slow server). */
 const TEST_RUN_LIMIT_MS = 120_000;
@@ -22,7 +22,7 @@ const pastedEvent = z.object({
  * request nodes really send their requests.
  */
 export const testRunsRouter = {
-  run: publicProcedure
+  run: editorProcedure
     .input(
       z
         .object({

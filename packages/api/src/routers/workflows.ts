@@ -8,7 +8,7 @@ import {
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
-import { badRequest, notFound, publicProcedure } from '../trpc.ts';
+import { badRequest, editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
 
 const idInput = z.object({ id: z.string().min(1) });
 
@@ -86,14 +86,14 @@ function saveDraft(
 }
 
 export const workflowsRouter = {
-  list: publicProcedure.query(({ ctx }) =>
+  list: viewerProcedure.query(({ ctx }) =>
     ctx.store.workflows.list().map((workflow) => ({
       ...workflow,
       triggerUrl: triggerUrl(ctx, workflow.triggerToken),
     })),
   ),
 
-  get: publicProcedure.input(idInput).query(({ ctx, input }) => {
+  get: viewerProcedure.input(idInput).query(({ ctx, input }) => {
     const workflow = loadWorkflow(ctx, input.id);
     const document = workflowDocumentSchema.parse(workflow.draft);
     return {
@@ -110,7 +110,7 @@ export const workflowsRouter = {
   }),
 
   /** Creates a workflow from a document; with `publish`, it must be valid and goes live at once. */
-  import: publicProcedure
+  import: editorProcedure
     .input(z.object({ document: z.unknown(), publish: z.boolean().default(false) }))
     .mutation(({ ctx, input }) => {
       const document = parseDocument(input.document);
@@ -128,7 +128,7 @@ export const workflowsRouter = {
    * Saves the draft. With `baseRevision` (the `draftRevision` the editor loaded or last saved),
    * a draft saved since elsewhere (another tab, another person) is not overwritten: CONFLICT.
    */
-  saveDraft: publicProcedure
+  saveDraft: editorProcedure
     .input(
       z.object({
         id: z.string().min(1),
@@ -143,7 +143,7 @@ export const workflowsRouter = {
     }),
 
   /** Copies a published version into the draft (secrets included), as a draft save. */
-  restoreVersion: publicProcedure
+  restoreVersion: editorProcedure
     .input(
       z.object({
         id: z.string().min(1),
@@ -162,7 +162,7 @@ export const workflowsRouter = {
       return { document, revision, number: version.number };
     }),
 
-  publish: publicProcedure
+  publish: editorProcedure
     .input(z.object({ id: z.string().min(1), note: z.string().max(500).optional() }))
     .mutation(({ ctx, input }) => {
       const workflow = loadWorkflow(ctx, input.id);
@@ -171,7 +171,7 @@ export const workflowsRouter = {
       return { versionId: version.id, number: version.number };
     }),
 
-  setActive: publicProcedure
+  setActive: editorProcedure
     .input(z.object({ id: z.string().min(1), active: z.boolean() }))
     .mutation(({ ctx, input }) => {
       if (!ctx.store.workflows.setActive(input.id, input.active))
@@ -183,7 +183,7 @@ export const workflowsRouter = {
       return { active: input.active, released };
     }),
 
-  rotateToken: publicProcedure.input(idInput).mutation(({ ctx, input }) => {
+  rotateToken: editorProcedure.input(idInput).mutation(({ ctx, input }) => {
     loadWorkflow(ctx, input.id);
     const token = ctx.store.triggers.rotate(input.id);
     if (!token) throw notFound(`workflow ${input.id}`);
@@ -191,20 +191,20 @@ export const workflowsRouter = {
     return { triggerUrl: triggerUrl(ctx, token) };
   }),
 
-  delete: publicProcedure.input(idInput).mutation(({ ctx, input }) => {
+  delete: editorProcedure.input(idInput).mutation(({ ctx, input }) => {
     if (!ctx.store.workflows.delete(input.id)) throw notFound(`workflow ${input.id}`);
     ctx.onWorkflowChanged?.(input.id);
     return { deleted: true };
   }),
 
   /** The draft as a portable document (what `hookflow export` writes), secrets masked. */
-  export: publicProcedure.input(idInput).query(({ ctx, input }) => {
+  export: viewerProcedure.input(idInput).query(({ ctx, input }) => {
     const workflow = loadWorkflow(ctx, input.id);
     return maskDocument(ctx, workflowDocumentSchema.parse(workflow.draft));
   }),
 
   /** One published version as it was (what a run ran: the run history draws it), secrets masked. */
-  version: publicProcedure
+  version: viewerProcedure
     .input(z.object({ versionId: z.string().min(1) }))
     .query(({ ctx, input }) => {
       const version = ctx.store.workflows.getVersion(input.versionId);
