@@ -1,3 +1,4 @@
+import { CredentialError, isCredentialRef } from './credentials.ts';
 import {
   type CompiledTemplate,
   compileTemplate,
@@ -14,12 +15,17 @@ export interface ConfigTemplate {
   template: CompiledTemplate;
 }
 
+/** Gives what a credential reference becomes; throws CredentialError when it cannot. */
+export type CredentialLookup = (id: string) => unknown;
+
 /** A config whose templates are compiled once and resolved per run. */
 export interface CompiledConfig {
   templates: readonly ConfigTemplate[];
-  /** True when nothing in the config depends on the run. */
+  /** The credential references in the config, with their fields. */
+  credentials: readonly { field: string; path: readonly PropertyKey[]; id: string }[];
+  /** True when nothing in the config depends on the run (no template, no credential). */
   isStatic: boolean;
-  resolve(context: unknown): Promise<unknown>;
+  resolve(context: unknown, credential?: CredentialLookup): Promise<unknown>;
 }
 
 /** A template that does not compile, found while compiling a config. */
@@ -44,10 +50,12 @@ export class ConfigResolveError extends Error {
   }
 }
 
-type Resolver = (context: unknown) => Promise<unknown>;
+type Resolver = (context: unknown, credential: CredentialLookup | undefined) => Promise<unknown>;
 
 /**
  * Compiles every template in a config. Strings under `literalFields` are kept as written.
+ * Credential references (`{ "$credential": id }`) anywhere, literal fields included, are
+ * replaced by what `credential` gives when the config is resolved.
  * Throws ConfigExpressionError for the first template that does not compile.
  */
 export function compileConfig(
@@ -56,11 +64,37 @@ export function compileConfig(
   limits: ExpressionLimits = defaultExpressionLimits,
 ): CompiledConfig {
   const templates: ConfigTemplate[] = [];
+  const credentials: { field: string; path: readonly PropertyKey[]; id: string }[] = [];
   const literal = new Set(literalFields);
 
-  const compileValue = (value: unknown, path: PropertyKey[]): Resolver | null => {
+  const compileValue = (
+    value: unknown,
+    path: PropertyKey[],
+    isLiteral: boolean,
+  ): Resolver | null => {
+    if (isCredentialRef(value)) {
+      const field = formatPath(path);
+      const id = value.$credential;
+      credentials.push({ field, path, id });
+      return async (_context, credential) => {
+        if (!credential) {
+          throw new CredentialError(
+            `${field}: credential ${id} cannot be used here: no credential store was given`,
+            field,
+          );
+        }
+        try {
+          return credential(id);
+        } catch (error) {
+          if (error instanceof CredentialError) {
+            throw new CredentialError(`${field}: ${error.message}`, field);
+          }
+          throw error;
+        }
+      };
+    }
     if (typeof value === 'string') {
-      if (!hasExpression(value)) return null;
+      if (isLiteral || !hasExpression(value)) return null;
       const field = formatPath(path);
       let template: CompiledTemplate;
       try {
@@ -80,27 +114,27 @@ export function compileConfig(
       };
     }
     if (Array.isArray(value)) {
-      const items = value.map((item, index) => compileValue(item, [...path, index]));
+      const items = value.map((item, index) => compileValue(item, [...path, index], isLiteral));
       if (items.every((item) => item === null)) return null;
-      return async (context) => {
+      return async (context, credential) => {
         const out: unknown[] = [];
         for (let i = 0; i < value.length; i++) {
           const resolver = items[i];
-          out.push(resolver ? await resolver(context) : value[i]);
+          out.push(resolver ? await resolver(context, credential) : value[i]);
         }
         return out;
       };
     }
     if (value !== null && typeof value === 'object') {
       const entries = Object.entries(value).map(([key, child]) => {
-        const skip = path.length === 0 && literal.has(key);
-        return [key, child, skip ? null : compileValue(child, [...path, key])] as const;
+        const childLiteral = isLiteral || (path.length === 0 && literal.has(key));
+        return [key, child, compileValue(child, [...path, key], childLiteral)] as const;
       });
       if (entries.every(([, , resolver]) => resolver === null)) return null;
-      return async (context) => {
+      return async (context, credential) => {
         const out: Record<string, unknown> = {};
         for (const [key, child, resolver] of entries) {
-          out[key] = resolver ? await resolver(context) : child;
+          out[key] = resolver ? await resolver(context, credential) : child;
         }
         return out;
       };
@@ -108,9 +142,10 @@ export function compileConfig(
     return null;
   };
 
-  const resolver = compileValue(config, []);
+  const resolver = compileValue(config, [], false);
   return {
     templates,
+    credentials,
     isStatic: resolver === null,
     resolve: resolver ?? (async () => config),
   };

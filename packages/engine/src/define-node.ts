@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type CredentialResolver, type CredentialType, isCredentialRef } from './credentials.ts';
 
 /**
  * The contract between the engine and the node catalogue. A node type is one object:
@@ -42,6 +43,11 @@ export type HttpClient = (request: HttpRequest) => Promise<HttpResponse>;
 export interface NodeServices {
   http: HttpClient;
   now(): Date;
+  /**
+   * The credential store, for the references (`{ "$credential": id }`) in node configs. The
+   * executor resolves them before a node runs; without it, a reference fails its step.
+   */
+  credentials?: CredentialResolver;
 }
 
 export interface NodeRunContext<Config> {
@@ -58,7 +64,10 @@ export interface NodeRunContext<Config> {
 }
 
 interface BaseField {
-  /** The config property this field edits (top-level). */
+  /**
+   * The config property this field edits: a top-level name, or a dotted path into an object
+   * field (`auth.secrets`) for a widget that edits part of it.
+   */
   field: string;
   label: string;
   help?: string;
@@ -85,7 +94,52 @@ export type FormField =
       valueLabel?: string;
       expression?: boolean;
     })
-  | (BaseField & { kind: 'json'; expression?: boolean });
+  | (BaseField & { kind: 'json'; expression?: boolean })
+  | (BaseField & {
+      kind: 'credential';
+      /** The credential types that fit here: the picker offers these, validation checks them. */
+      credentialTypes: readonly CredentialType[];
+      /** The field holds a list of references (one secret, two while rotating), at most this many. */
+      maxItems?: number;
+      /** Offers "custom" too: the value written as JSON, expressions allowed (a token from a step). */
+      expression?: boolean;
+    });
+
+/** The value a form field edits: `config[field]`, or the value at a dotted path. */
+export function formFieldValue(config: Record<string, unknown>, field: string): unknown {
+  let value: unknown = config;
+  for (const part of field.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  return value;
+}
+
+/**
+ * A copy of `config` with the form field's value set (undefined removes it); objects on a dotted
+ * path are copied, and created when missing.
+ */
+export function setFormFieldValue(
+  config: Record<string, unknown>,
+  field: string,
+  value: unknown,
+): Record<string, unknown> {
+  const [head, ...rest] = field.split('.');
+  const copy = { ...config };
+  if (head === undefined) return copy;
+  if (rest.length === 0) {
+    if (value === undefined) delete copy[head];
+    else copy[head] = value;
+    return copy;
+  }
+  const inner = copy[head];
+  const base =
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? (inner as Record<string, unknown>)
+      : {};
+  copy[head] = setFormFieldValue(base, rest.join('.'), value);
+  return copy;
+}
 
 export interface OutputHandle {
   id: string;
@@ -95,15 +149,23 @@ export interface OutputHandle {
 /** What a secret looks like in anything recorded or shown. */
 export const SECRET_MASK = '••••••';
 
-/** A copy of `config` with the values at `paths` (dotted) replaced by SECRET_MASK. */
+/**
+ * A copy of `config` with the values at `paths` (dotted) replaced by SECRET_MASK. Credential
+ * references stay: they are ids, not secrets (a list of secrets that holds one keeps it and has
+ * its other items masked one by one).
+ */
 export function maskSecrets(config: unknown, paths: readonly string[] | undefined): unknown {
   if (!paths || paths.length === 0 || config === null || typeof config !== 'object') return config;
+  if (isCredentialRef(config)) return config;
   const copy: Record<string, unknown> = { ...(config as Record<string, unknown>) };
   for (const path of paths) {
     const [head, ...rest] = path.split('.');
     if (head === undefined || !(head in copy)) continue;
     if (rest.length === 0) {
-      if (copy[head] !== undefined && copy[head] !== null && copy[head] !== '')
+      const value = copy[head];
+      if (Array.isArray(value) && value.some(isCredentialRef)) {
+        copy[head] = value.map((item) => (isCredentialRef(item) ? item : SECRET_MASK));
+      } else if (value !== undefined && value !== null && value !== '' && !isCredentialRef(value))
         copy[head] = SECRET_MASK;
     } else {
       copy[head] = maskSecrets(copy[head], [rest.join('.')]);

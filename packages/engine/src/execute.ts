@@ -17,7 +17,13 @@
  * Steps later in the order wait too, even on other branches.
  */
 import type { z } from 'zod';
-import { type CompiledConfig, ConfigResolveError, compileConfig } from './config.ts';
+import {
+  type CompiledConfig,
+  ConfigResolveError,
+  type CredentialLookup,
+  compileConfig,
+} from './config.ts';
+import { CredentialError, type ResolvedCredential, restoreCredentialRefs } from './credentials.ts';
 import {
   createSecretScrubber,
   ERROR_HANDLE,
@@ -121,6 +127,8 @@ export interface CompiledWorkflow {
   readonly plan: readonly PlanNode[];
   /** The secret values written in the document (its nodes' secretFields, without templates). */
   readonly secrets: readonly string[];
+  /** The ids of the credentials its nodes reference, each once. */
+  readonly credentialIds: readonly string[];
 }
 
 export interface CompileOptions {
@@ -178,7 +186,10 @@ export function compileWorkflow(
   const secrets = plan.flatMap((item) =>
     secretValues(item.node.config, item.definition.secretFields).filter((v) => !v.includes('{{')),
   );
-  return { document, plan, secrets };
+  const credentialIds = [
+    ...new Set(plan.flatMap((item) => item.config.credentials.map((ref) => ref.id))),
+  ];
+  return { document, plan, secrets, credentialIds };
 }
 
 export interface ExecuteOptions {
@@ -215,6 +226,7 @@ export async function executeWorkflow(
   let response: { value: unknown } | undefined;
   let resumeAt: string | undefined;
   const secrets = createRunSecrets(compiled.secrets);
+  const credential = resolveRunCredentials(compiled.credentialIds, options.services, secrets);
 
   for (let i = 0; i < plan.length; i++) {
     if (options.signal?.aborted) break;
@@ -250,7 +262,7 @@ export async function executeWorkflow(
     }
 
     options.onStepStart?.(item.node.id);
-    const result = await runStep(item, input, steps, options, attempt, secrets);
+    const result = await runStep(item, input, steps, options, attempt, secrets, credential);
     results.push(result);
     outputs[i] = result.output;
     handles[i] = result.handles;
@@ -327,6 +339,7 @@ async function runStep(
   options: ExecuteOptions,
   attempt: number,
   secrets: RunSecrets,
+  credential: CredentialLookup,
 ): Promise<StepResult> {
   const { node, definition } = item;
   const started = options.services.now();
@@ -346,7 +359,7 @@ async function runStep(
     };
     config = item.staticConfig
       ? item.staticConfig.value
-      : parseConfig(definition.config, await item.config.resolve(context));
+      : parseConfig(definition.config, await item.config.resolve(context, credential));
     // A secret an expression produced (a token taken from the event) is scrubbed from here on.
     if (!item.staticConfig) secrets.learn(secretValues(config, definition.secretFields));
     const nodeInfo = item.info;
@@ -398,7 +411,10 @@ async function runStep(
     nodeType: node.type,
     status,
     input: scrub.value(input),
-    config: scrub.value(maskSecrets(config, definition.secretFields)),
+    // A value that came from a credential is recorded as its reference: history names it.
+    config: scrub.value(
+      maskSecrets(restoreCredentialRefs(config, item.config.credentials), definition.secretFields),
+    ),
     output: scrub.value(output),
     error: error && scrub.active ? { ...error, message: scrub.text(error.message) } : error,
     handles: continued,
@@ -416,6 +432,43 @@ interface RunSecrets {
   /** Adds values found in a resolved config; the scrubber is rebuilt only when one is new. */
   learn(values: readonly string[]): void;
 }
+
+/**
+ * Resolves every credential the workflow references once, at the start of the run, so that
+ * their secrets are scrubbed from the first step on (a step may echo a credential before the
+ * step that uses it runs). A credential that cannot be resolved fails the step that uses it.
+ */
+function resolveRunCredentials(
+  ids: readonly string[],
+  services: NodeServices,
+  secrets: RunSecrets,
+): CredentialLookup {
+  if (ids.length === 0) return missingCredential;
+  const resolved = new Map<string, ResolvedCredential | CredentialError>();
+  for (const id of ids) {
+    try {
+      if (!services.credentials) {
+        throw new CredentialError(`credential ${id} cannot be used: no credential store was given`);
+      }
+      const found = services.credentials(id);
+      resolved.set(id, found);
+      secrets.learn(found.secrets);
+    } catch (error) {
+      if (!(error instanceof CredentialError)) throw error;
+      resolved.set(id, error);
+    }
+  }
+  return (id) => {
+    const found = resolved.get(id);
+    if (found === undefined) return missingCredential(id);
+    if (found instanceof CredentialError) throw found;
+    return found.value;
+  };
+}
+
+const missingCredential: CredentialLookup = (id) => {
+  throw new CredentialError(`credential ${id} does not exist`);
+};
 
 function createRunSecrets(initial: readonly string[]): RunSecrets {
   const known = new Set(initial);
@@ -524,6 +577,13 @@ function toStepError(caught: unknown): StepError {
   }
   if (caught instanceof ConfigValueError) {
     return { message: caught.message, code: 'CONFIG', field: caught.field };
+  }
+  if (caught instanceof CredentialError) {
+    return {
+      message: caught.message,
+      code: caught.code,
+      ...(caught.field !== undefined ? { field: caught.field } : {}),
+    };
   }
   if (caught instanceof Error) {
     const code = (caught as { code?: unknown }).code;

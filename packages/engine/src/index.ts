@@ -1,4 +1,5 @@
 export * from './config.ts';
+export * from './credentials.ts';
 export * from './define-node.ts';
 export * from './execute.ts';
 export * from './expressions.ts';

@@ -1,5 +1,11 @@
 import { ConfigExpressionError, compileConfig, hasExpressionAt } from './config.ts';
 import {
+  type CredentialCatalog,
+  credentialRefsIn,
+  credentialTypeOf,
+  hasCredentialAt,
+} from './credentials.ts';
+import {
   ERROR_HANDLE,
   MAIN_HANDLE,
   type NodeDefinition,
@@ -17,6 +23,15 @@ export interface ValidationIssue {
   message: string;
 }
 
+export interface ValidateOptions {
+  /**
+   * The stored credentials (names and types). With it, a reference to a credential that does
+   * not exist, or of a type the field does not take, is a problem; without it (in the browser,
+   * in an execution thread) references are checked when the step runs.
+   */
+  credentials?: CredentialCatalog;
+}
+
 /**
  * Checks that a document means something runnable. Used live by the editor, on publish (which
  * refuses invalid workflows) and on import. Returns every problem found, not just the first.
@@ -24,6 +39,7 @@ export interface ValidationIssue {
 export function validateWorkflow(
   document: WorkflowDocument,
   registry: NodeRegistry,
+  options: ValidateOptions = {},
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const nodesById = new Map<string, WorkflowNode>();
@@ -129,6 +145,7 @@ export function validateWorkflow(
       continue;
     }
     issues.push(...checkConfig(node, definition));
+    issues.push(...checkCredentials(node, definition, options.credentials));
     issues.push(...checkExpressions(node, definition, keys, ancestors?.get(node.id) ?? null));
   }
   return issues;
@@ -137,14 +154,61 @@ export function validateWorkflow(
 function checkConfig(node: WorkflowNode, definition: NodeDefinition): ValidationIssue[] {
   const result = definition.config.safeParse(node.config);
   if (result.success) return [];
-  // A field holding an expression is checked when it has a value, at run time.
+  // A field holding an expression or a credential is checked when it has a value, at run time.
   return result.error.issues
-    .filter((issue) => !hasExpressionAt(node.config, issue.path))
+    .filter(
+      (issue) =>
+        !hasExpressionAt(node.config, issue.path) && !hasCredentialAt(node.config, issue.path),
+    )
     .map((issue) => ({
       nodeId: node.id,
       field: formatPath(issue.path) || undefined,
       message: issue.message,
     }));
+}
+
+/**
+ * Each credential reference must name a stored credential of a type its field takes (the
+ * types a `credential` form field lists; any type where no such field covers it).
+ */
+function checkCredentials(
+  node: WorkflowNode,
+  definition: NodeDefinition,
+  catalog: CredentialCatalog | undefined,
+): ValidationIssue[] {
+  if (!catalog) return [];
+  const issues: ValidationIssue[] = [];
+  for (const ref of credentialRefsIn(node.config)) {
+    const field = formatPath(ref.path);
+    const stored = catalog(ref.id);
+    if (!stored) {
+      issues.push({
+        nodeId: node.id,
+        field,
+        message: `credential ${ref.id} does not exist: pick another or create it on the Credentials page (exported workflows carry references to credentials, never their values)`,
+      });
+      continue;
+    }
+    const formField = definition.form.find(
+      (candidate) =>
+        candidate.kind === 'credential' &&
+        (field === candidate.field ||
+          field.startsWith(`${candidate.field}.`) ||
+          field.startsWith(`${candidate.field}[`)),
+    );
+    if (
+      formField?.kind === 'credential' &&
+      !formField.credentialTypes.includes(stored.type as never)
+    ) {
+      const label = (type: string) => credentialTypeOf(type)?.label ?? type;
+      issues.push({
+        nodeId: node.id,
+        field,
+        message: `credential "${stored.name}" is a ${label(stored.type)}; ${formField.label} takes ${formField.credentialTypes.map(label).join(' or ')}`,
+      });
+    }
+  }
+  return issues;
 }
 
 function checkExpressions(
