@@ -233,3 +233,27 @@ export const scheduleTicks = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.workflowId, table.scheduledAt] })],
 );
+
+/**
+ * Secrets for HTTP requests and trigger verification, referenced from node configs by id. The
+ * value is sealed with AES-256-GCM (`v1:<keyId>:<iv>:<tag>:<ciphertext>`, the row's id and type
+ * bound as associated data); see secret-box.ts.
+ */
+export const credentials = sqliteTable(
+  'credentials',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** `bearer`, `basic`, `http-header`, `hmac-secret`, `jwt-key`, `generic-secret`. */
+    type: text('type').notNull(),
+    /** The value's fields that are not secret (a user name, a header name), as JSON. */
+    details: text('details').notNull().default('{}'),
+    /** The sealed value. */
+    secret: text('secret').notNull(),
+    /** The key the value is sealed with (also in the record), to find values under old keys. */
+    keyId: text('key_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [uniqueIndex('credentials_name').on(table.name)],
+);
