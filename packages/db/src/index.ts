@@ -1,4 +1,10 @@
 export { createDb, type DbHandle, type DbOptions, type SynchronousLevel } from './client.ts';
+export {
+  type CredentialRecord,
+  type CredentialStore,
+  CredentialUnreadableError,
+  NoEncryptionKeyError,
+} from './credentials.ts';
 export { createGroupCommit, type GroupCommit } from './group-commit.ts';
 export {
   capPayload,
@@ -23,6 +29,13 @@ export {
 export * from './runs.ts';
 export type { SampleRecord } from './samples.ts';
 export type { ActiveSchedule } from './schedules.ts';
+export {
+  assertKeyRing,
+  type EncryptionKey,
+  type KeyRing,
+  SealedRecordError,
+  sealedKeyId,
+} from './secret-box.ts';
 export type { OverviewQuery, StatsBucket, WorkflowOverview } from './stats.ts';
 export { createStore, type Store } from './store.ts';
 export type { TokenLookup, TriggerTarget } from './triggers.ts';

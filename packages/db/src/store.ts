@@ -1,11 +1,13 @@
 import { checkpointInBackground } from './checkpoints.ts';
 import { createDb, type DbOptions, migrationsApplied } from './client.ts';
+import { createCredentialStore } from './credentials.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { createIngestStore } from './ingest.ts';
 import { createPruning } from './pruning.ts';
 import { createRunStore, type RunStoreOptions } from './runs.ts';
 import { createSampleStore } from './samples.ts';
 import { createScheduleStore } from './schedules.ts';
+import type { KeyRing } from './secret-box.ts';
 import { createStatsStore } from './stats.ts';
 import { createTriggerStore } from './triggers.ts';
 import { createWorkerLocks } from './worker-locks.ts';
@@ -14,6 +16,11 @@ import { createWorkflowStore } from './workflows.ts';
 export interface StoreOptions extends DbOptions, RunStoreOptions {
   /** Checkpoint the WAL from a thread of its own (the long-running server); see checkpoints.ts. */
   backgroundCheckpoints?: boolean;
+  /**
+   * The keys credentials are encrypted with (the first seals new values). Without it,
+   * credentials can be listed but not created, changed in value or decrypted.
+   */
+  keyRing?: KeyRing;
 }
 
 /**
@@ -38,6 +45,7 @@ export function createStore(file: string, options: StoreOptions = {}) {
     samples: createSampleStore(handle),
     schedules: createScheduleStore(handle),
     stats: createStatsStore(handle),
+    credentials: createCredentialStore(handle, options.keyRing),
     /** True when the database answers and every migration is applied. */
     ready(): boolean {
       try {

@@ -179,6 +179,25 @@ export function createWorkflowStore({ db }: DbHandle) {
 
     getVersion,
 
+    /**
+     * The draft and the published document of every workflow that is not deleted: where
+     * references to credentials are looked for (a credential in use cannot be deleted).
+     */
+    documents(): { id: string; name: string; draft: unknown; published: unknown }[] {
+      return db
+        .select({
+          id: workflows.id,
+          name: workflows.name,
+          draft: workflows.draft,
+          published: workflowVersions.document,
+        })
+        .from(workflows)
+        .leftJoin(workflowVersions, eq(workflowVersions.id, workflows.publishedVersionId))
+        .where(isNull(workflows.deletedAt))
+        .orderBy(workflows.name)
+        .all();
+    },
+
     listVersions(workflowId: string): Omit<VersionRecord, 'document'>[] {
       return db
         .select({
