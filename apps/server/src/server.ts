@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { type ApiContext, appRouter, createLiveEvents } from '@hookflow/api';
 import type { Store } from '@hookflow/db';
-import type { NodeRegistry, NodeServices } from '@hookflow/engine';
+import { credentialIdsOf, type NodeRegistry, type NodeServices } from '@hookflow/engine';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config.ts';
+import { createCredentialResolver } from './credentials/resolver.ts';
 import { createTriggerCache, registerIngress, sendError } from './hooks/ingress.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -129,10 +130,13 @@ export function createServer(deps: ServerDeps): HookflowServer {
   // Since this process started, a run finishing is what shows the queue moving.
   let lastRunFinishedAt = Date.now();
   const live = createLiveEvents();
+  // Credentials are decrypted here, in the main thread, and sent along with each job.
+  const credentials = createCredentialResolver(store);
   const worker = createWorker({
     store,
     executor,
     logger,
+    credentials,
     concurrency: config.WORKER_CONCURRENCY,
     leaseMs: config.LEASE_MS,
     observer: {
@@ -164,7 +168,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
     },
     ...deps.worker,
   });
-  const cache = createTriggerCache(store);
+  const cache = createTriggerCache(store, credentials);
   const scheduler = createScheduler({
     store,
     logger,
@@ -218,6 +222,11 @@ export function createServer(deps: ServerDeps): HookflowServer {
     },
     onRunQueued: () => worker.notify(),
     onCancelRun: (runId) => worker.cancel(runId),
+    // Triggers verify with the new value at once; runs use it from their next dispatch.
+    onCredentialsChanged: () => {
+      credentials.clear();
+      cache.clear();
+    },
     // A test run takes the worker's path (threads, limits) but records nothing.
     executeTest: (job, signal) =>
       executor.execute(
@@ -231,6 +240,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
           completed: [],
           attempt: 1,
           isolated: false,
+          credentials: credentials.forJob(credentialIdsOf(job.document)),
         },
         { onStep: () => {} },
         signal,

@@ -13,6 +13,7 @@ import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import pino from 'pino';
+import { loadKeyRing } from '../src/credentials/keys.ts';
 import { createServer, type HookflowServer, type ServerDeps } from '../src/server.ts';
 import { createNodeServices } from '../src/services.ts';
 
@@ -96,14 +97,23 @@ export async function startHookflow(
     payloadMaxBytes?: number;
     /** Where the server logs; silent by default. */
     logger?: pino.Logger;
+    /** HOOKFLOW_ENCRYPTION_KEY; without it a key file is created in the data directory. */
+    encryptionKey?: string;
   } = {},
 ) {
   const registry = options.registryModule
     ? ((await import(options.registryModule)) as { nodeRegistry: typeof nodeRegistry }).nodeRegistry
     : nodeRegistry;
   const dir = mkdtempSync(join(tmpdir(), 'hookflow-server-'));
+  // As `hookflow start` does: the key from the environment, else a key file made on first start.
+  const keys = loadKeyRing({
+    env: { HOOKFLOW_ENCRYPTION_KEY: options.encryptionKey },
+    dataDir: dir,
+    create: true,
+  })!;
   const store = createStore(join(dir, 'hookflow.db'), {
     ...(options.payloadMaxBytes ? { payloadMaxBytes: options.payloadMaxBytes } : {}),
+    keyRing: keys.ring,
   });
   // Tests send their HTTP requests to sinks on loopback, which the SSRF guard refuses by default.
   const outboundAllow = options.outboundAllow ?? '127.0.0.1';

@@ -19,6 +19,8 @@ export interface ApiContext {
   onWorkflowChanged?: (workflowId: string) => void;
   /** Told when a run was queued (replayed, resumed) so the worker looks for work at once. */
   onRunQueued?: (runId: string) => void;
+  /** Told when a credential was created, changed or deleted (decrypted values are forgotten). */
+  onCredentialsChanged?: () => void;
   /**
    * Told when a run was canceled, so the worker executing it in this process stops it now. A
    * worker in another process notices at its next lease renewal.

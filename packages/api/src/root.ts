@@ -1,3 +1,4 @@
+import { credentialsRouter } from './routers/credentials.ts';
 import { liveRouter } from './routers/live.ts';
 import { requestsRouter } from './routers/requests.ts';
 import { runsRouter } from './routers/runs.ts';
@@ -16,6 +17,7 @@ export const appRouter = router({
   samples: samplesRouter,
   testRuns: testRunsRouter,
   stats: statsRouter,
+  credentials: credentialsRouter,
 });
 
 export type AppRouter = typeof appRouter;

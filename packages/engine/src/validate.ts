@@ -168,8 +168,9 @@ function checkConfig(node: WorkflowNode, definition: NodeDefinition): Validation
 }
 
 /**
- * Each credential reference must name a stored credential of a type its field takes (the
- * types a `credential` form field lists; any type where no such field covers it).
+ * Each credential reference must name a stored credential of a type its field takes: the types
+ * of the `credential` form field that edits it; elsewhere (a reference written by hand inside an
+ * object) any type, the schema checks the resolved value when the step runs.
  */
 function checkCredentials(
   node: WorkflowNode,
@@ -189,12 +190,14 @@ function checkCredentials(
       });
       continue;
     }
+    // The field a credential picker edits: the value itself, or an item of its list.
     const formField = definition.form.find(
       (candidate) =>
         candidate.kind === 'credential' &&
         (field === candidate.field ||
-          field.startsWith(`${candidate.field}.`) ||
-          field.startsWith(`${candidate.field}[`)),
+          (candidate.maxItems !== undefined &&
+            /^\[\d+\]$/.test(field.slice(candidate.field.length)) &&
+            field.startsWith(candidate.field))),
     );
     if (
       formField?.kind === 'credential' &&

@@ -4,6 +4,15 @@ import { createStore, runStatuses } from '@hookflow/db';
 import { nodeRegistry } from '@hookflow/nodes';
 import { TRPCError } from '@trpc/server';
 import { type Config, ConfigError, loadConfig, parseArgs } from '../config.ts';
+import {
+  addKeyToFile,
+  formatKeyRing,
+  generateKey,
+  KEY_ENV,
+  KeyRingError,
+  type LoadedKeyRing,
+  loadKeyRing,
+} from '../credentials/keys.ts';
 import { createLogger } from '../logger.ts';
 import { createServer } from '../server.ts';
 import { createNodeServices } from '../services.ts';
@@ -27,13 +36,18 @@ Commands:
   runs delete <run-id>... [--json]
                                  delete finished runs with their steps (and unused events)
   runs export <run-id> [--out f] print (or write) a run, its steps and its event as JSON
+  credentials list [--json]      list credentials (names, types, key, what uses them; never values)
+  credentials add-key            make a new encryption key the current one (key file), or
+                                 print one to put first in HOOKFLOW_ENCRYPTION_KEY
+  credentials rotate-key         re-encrypt every credential under the current key
 
 Settings (environment variable or flag): PORT --port, HOST --host, DATA_DIR --data-dir,
 PUBLIC_URL --public-url, LOG_LEVEL --log-level, LOG_FORMAT --log-format,
 DB_SYNCHRONOUS --db-synchronous, WORKER_CONCURRENCY --worker-concurrency,
 MAX_BODY_BYTES --max-body-bytes, SHUTDOWN_TIMEOUT_MS --shutdown-timeout-ms, LEASE_MS --lease-ms,
 HISTORY_PAYLOAD_MAX_BYTES, RETENTION_DAYS, RETENTION_MAX_RUNS, RETENTION_INTERVAL_MS,
-RETENTION_BATCH_SIZE, READY_QUEUE_STUCK_MS (see docs/operations.md)`;
+RETENTION_BATCH_SIZE, READY_QUEUE_STUCK_MS (see docs/operations.md);
+HOOKFLOW_ENCRYPTION_KEY (environment only; else DATA_DIR/hookflow.key, see docs/security.md)`;
 
 export interface CliIo {
   out: (text: string) => void;
@@ -68,7 +82,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   try {
     switch (command) {
       case 'start':
-        return await start(config);
+        return await start(config, io);
       case 'migrate':
         return await withApi(config, async () => {
           io.out(`migrations applied to ${config.databaseFile}`);
@@ -82,11 +96,17 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         return args.length > 0
           ? await changeRun(config, args, flags, io)
           : await listRuns(config, flags, io);
+      case 'credentials':
+        return await credentialsCommand(config, args, flags, io);
       default:
         io.err(`error: unknown command "${command}"\n\n${usage}`);
         return 2;
     }
   } catch (error) {
+    if (error instanceof KeyRingError) {
+      io.err(`error: ${error.message}`);
+      return 2;
+    }
     if (error instanceof TRPCError || error instanceof CliError) {
       io.err(`error: ${error.message}`);
       const issues = (
@@ -109,11 +129,13 @@ class CliError extends Error {}
 async function withApi<T>(
   config: Config,
   work: (caller: ReturnType<typeof createCaller>) => Promise<T>,
+  keys?: LoadedKeyRing,
 ): Promise<T> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const store = createStore(config.databaseFile, {
     synchronous: config.DB_SYNCHRONOUS,
     payloadMaxBytes: config.HISTORY_PAYLOAD_MAX_BYTES,
+    ...(keys ? { keyRing: keys.ring } : {}),
   });
   const context: ApiContext = {
     store,
@@ -286,20 +308,115 @@ async function changeRun(
   });
 }
 
-async function start(config: Config): Promise<number> {
+/** `credentials list | add-key | rotate-key`. */
+async function credentialsCommand(
+  config: Config,
+  args: string[],
+  flags: Record<string, string>,
+  io: CliIo,
+): Promise<number> {
+  const [action] = args;
+  const requireKeys = () => {
+    const keys = loadKeyRing({ env: io.env, dataDir: config.DATA_DIR, create: false });
+    if (!keys) {
+      throw new CliError(
+        `no encryption key: set ${KEY_ENV} or start the server once (it creates ${config.DATA_DIR}/hookflow.key)`,
+      );
+    }
+    return keys;
+  };
+  if (action === 'list') {
+    return withApi(config, async (api) => {
+      const credentials = await api.credentials.list();
+      if (flags['--json'] === 'true') io.out(JSON.stringify(credentials, null, 2));
+      else if (credentials.length === 0) io.out('no credentials yet');
+      for (const credential of flags['--json'] === 'true' ? [] : credentials) {
+        const users = credential.usedBy.map((workflow) => workflow.name).join(', ');
+        io.out(
+          [
+            credential.id,
+            credential.type.padEnd(14),
+            `key ${credential.keyId}`,
+            credential.name,
+            users ? `used by ${users}` : 'unused',
+          ].join('  '),
+        );
+      }
+      return 0;
+    });
+  }
+  if (action === 'add-key') {
+    if (io.env[KEY_ENV]?.trim()) {
+      const current = requireKeys();
+      const key = generateKey();
+      io.err(
+        `${KEY_ENV} is set, so the key file is not used. Put this new key first in it (keep the others after it until rotate-key has run), restart Hookflow, then run: hookflow credentials rotate-key`,
+      );
+      io.out(`${formatKeyRing({ keys: [key, ...current.ring.keys] }, ',')}`);
+      return 0;
+    }
+    requireKeys();
+    const key = addKeyToFile(config.DATA_DIR);
+    io.out(
+      `Key ${key.id} is now the current key in ${config.DATA_DIR}/hookflow.key (the older keys stay to decrypt older values). Restart Hookflow, then run: hookflow credentials rotate-key`,
+    );
+    return 0;
+  }
+  if (action === 'rotate-key') {
+    const keys = requireKeys();
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    const store = createStore(config.databaseFile, {
+      synchronous: config.DB_SYNCHRONOUS,
+      keyRing: keys.ring,
+    });
+    try {
+      const result = store.credentials.reencryptAll();
+      const unused = keys.ring.keys.slice(1).map((key) => key.id);
+      io.out(
+        `Re-encrypted ${result.reencrypted} credential${result.reencrypted === 1 ? '' : 's'} under key ${result.keyId}.${unused.length > 0 ? ` No credential uses ${unused.join(', ')} any more: remove ${unused.length === 1 ? 'it' : 'them'} from ${keys.source} and restart Hookflow.` : ''}`,
+      );
+      return 0;
+    } catch (error) {
+      throw new CliError(
+        `nothing was changed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      await store.close();
+    }
+  }
+  throw new CliError(
+    `unknown credentials command "${action ?? ''}": use list, add-key, rotate-key`,
+  );
+}
+
+async function start(config: Config, io: CliIo): Promise<number> {
   mkdirSync(config.DATA_DIR, { recursive: true });
+  // Before anything else: a key file others can read stops the start.
+  const keys = loadKeyRing({ env: io.env, dataDir: config.DATA_DIR, create: true })!;
   const logger = createLogger(config);
+  if (keys.created) {
+    logger.warn(
+      { keyFile: keys.source },
+      'created the encryption key for credentials: back it up with the database (without it, stored credentials cannot be decrypted)',
+    );
+  }
   const store = createStore(config.databaseFile, {
     synchronous: config.DB_SYNCHRONOUS,
     payloadMaxBytes: config.HISTORY_PAYLOAD_MAX_BYTES,
     // Checkpoints would otherwise stall the webhooks of the commit that crosses the threshold.
     backgroundCheckpoints: true,
+    keyRing: keys.ring,
   });
   const services = createNodeServices({ outboundAllow: config.OUTBOUND_ALLOW });
   const server = createServer({ config, store, registry: nodeRegistry, services, logger });
   await server.start();
   logger.info(
-    { url: config.PUBLIC_URL, dataDir: config.DATA_DIR, synchronous: config.DB_SYNCHRONOUS },
+    {
+      url: config.PUBLIC_URL,
+      dataDir: config.DATA_DIR,
+      synchronous: config.DB_SYNCHRONOUS,
+      encryptionKey: { source: keys.source, current: keys.ring.keys[0]!.id },
+    },
     `Hookflow is running: open ${config.PUBLIC_URL}`,
   );
   return new Promise<number>((resolve) => {

@@ -1,5 +1,6 @@
 import type { LiveEvents } from '@hookflow/api';
 import type { Store, TriggerTarget } from '@hookflow/db';
+import { CredentialError, credentialRefsIn, resolveCredentialRefs } from '@hookflow/engine';
 import {
   nodeRegistry,
   signatureHeaders,
@@ -7,6 +8,7 @@ import {
   webhookTrigger,
 } from '@hookflow/nodes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CredentialResolver } from '../credentials/resolver.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Worker } from '../worker/worker.ts';
 import { BodyParseError, type ParsedBody, parseBody, parseForm } from './body.ts';
@@ -53,11 +55,14 @@ export interface TriggerCache {
  * The trigger's settings are the config of the trigger node: of the published version, or of
  * the draft while the workflow was never published (test capture). A setting that does not
  * parse (a draft is saved mid-edit) falls back to its default, except `auth`: a trigger whose
- * authentication cannot be read refuses requests instead of taking them unchecked.
+ * authentication cannot be read refuses requests instead of taking them unchecked. Credential
+ * references (a verification secret in the credential store) are resolved first; one that
+ * cannot be (deleted, not decryptable) makes the trigger refuse every request, like bad `auth`.
  */
 function triggerSettings(
   store: Store,
   target: TriggerTarget,
+  credentials: Pick<CredentialResolver, 'resolve'> | undefined,
 ): {
   settings: WebhookTriggerConfig;
   authProblem: string | undefined;
@@ -75,10 +80,27 @@ function triggerSettings(
     return { settings, authProblem: undefined, credentialHeaders: [], startedBy };
   }
   const found = nodes?.find((node) => node.type === webhookTrigger.type)?.config;
-  const config: Record<string, unknown> =
+  let config: Record<string, unknown> =
     typeof found === 'object' && found !== null ? { ...found } : {};
+  let credentialProblem: string | undefined;
+  if (credentialRefsIn(config).length > 0) {
+    let current = '';
+    try {
+      config = resolveCredentialRefs(config, (id) => {
+        current = id;
+        if (!credentials) throw new CredentialError(`credential ${id} cannot be read here`);
+        return credentials.resolve(id).value;
+      }) as Record<string, unknown>;
+    } catch (error) {
+      if (!(error instanceof CredentialError)) throw error;
+      // The sender sees this too: the credential's id, not its name nor the key's details.
+      const missing = store.credentials.get(current) === null;
+      credentialProblem = `this trigger's settings use credential ${current}, which ${missing ? 'does not exist' : "cannot be decrypted with this server's keys"}; no request is accepted until it is fixed`;
+      config = resolveCredentialRefs(config, () => undefined) as Record<string, unknown>;
+    }
+  }
   const parsed = webhookTrigger.config.safeParse(config);
-  if (parsed.success) {
+  if (parsed.success && credentialProblem === undefined) {
     return {
       settings: parsed.data,
       authProblem: undefined,
@@ -91,8 +113,8 @@ function triggerSettings(
     typeof auth === 'object' && auth !== null && 'header' in auth && typeof auth.header === 'string'
       ? [auth.header.trim().toLowerCase()]
       : [];
-  let authProblem: string | undefined;
-  for (const issue of parsed.error.issues) {
+  let authProblem = credentialProblem;
+  for (const issue of parsed.error?.issues ?? []) {
     const field = issue.path[0];
     if (typeof field !== 'string') continue;
     if (field === 'auth' && authProblem === undefined) {
@@ -114,7 +136,11 @@ function triggerSettings(
  * Token lookups are cached; the cache empties when this process changes a workflow and when
  * another process (the CLI) commits to the database.
  */
-export function createTriggerCache(store: Store, maxEntries = 10_000): TriggerCache {
+export function createTriggerCache(
+  store: Store,
+  credentials?: Pick<CredentialResolver, 'resolve'>,
+  maxEntries = 10_000,
+): TriggerCache {
   const entries = new Map<string, TriggerLookup>();
   let seenVersion = store.triggers.dataVersion();
   // Reading data_version costs about as much as the rest of a lookup; once per turn of the
@@ -138,7 +164,9 @@ export function createTriggerCache(store: Store, maxEntries = 10_000): TriggerCa
       if (!found) {
         const lookup = store.triggers.findByToken(token);
         found =
-          lookup.kind === 'live' ? { ...lookup, ...triggerSettings(store, lookup.target) } : lookup;
+          lookup.kind === 'live'
+            ? { ...lookup, ...triggerSettings(store, lookup.target, credentials) }
+            : lookup;
         if (entries.size >= maxEntries) entries.clear();
         entries.set(token, found);
       }

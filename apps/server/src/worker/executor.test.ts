@@ -46,6 +46,7 @@ function job(type: string, config: Record<string, unknown> = {}, isolated = fals
     completed: [],
     attempt: 1,
     isolated,
+    credentials: {},
   };
 }
 

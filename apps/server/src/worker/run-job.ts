@@ -1,5 +1,6 @@
 import {
   type CompiledWorkflow,
+  CredentialError,
   compileWorkflow,
   executeWorkflow,
   type NodeRegistry,
@@ -9,6 +10,7 @@ import {
   type TriggerEvent,
   workflowDocumentSchema,
 } from '@hookflow/engine';
+import type { JobCredential } from '../credentials/resolver.ts';
 
 /** Everything needed to execute one run, in a form that crosses a thread boundary. */
 export interface ExecutionJob {
@@ -23,6 +25,11 @@ export interface ExecutionJob {
   attempt: number;
   /** Run in a thread of its own (it was interrupted before). */
   isolated: boolean;
+  /**
+   * The credentials the document references, decrypted by the main thread when the job is
+   * dispatched: execution threads hold no key and never touch the database.
+   */
+  credentials: Record<string, JobCredential>;
 }
 
 export interface JobCallbacks {
@@ -57,11 +64,18 @@ export function runJob(
     event: job.event,
     run: { id: job.runId },
     workflow: { id: job.workflowId, name: plan.document.name, versionId: job.versionId },
-    services,
+    services: { ...services, credentials: (id) => jobCredential(job, id) },
     signal,
     completed: new Map(job.completed),
     attempt: job.attempt,
     ...(callbacks.onStepStart ? { onStepStart: callbacks.onStepStart } : {}),
     onStep: callbacks.onStep,
   });
+}
+
+function jobCredential(job: ExecutionJob, id: string) {
+  const found = Object.hasOwn(job.credentials, id) ? job.credentials[id] : undefined;
+  if (!found) throw new CredentialError(`credential ${id} was not sent with the run`);
+  if (!found.ok) throw new CredentialError(found.message);
+  return found.credential;
 }

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { ClaimedRun, StepRecord, Store, StoredEvent } from '@hookflow/db';
 import {
+  credentialIdsOf,
   type RetrySettings,
   retryDelayMs,
   type StepResult,
   type TriggerEvent,
   workflowDocumentSchema,
 } from '@hookflow/engine';
+import type { CredentialResolver } from '../credentials/resolver.ts';
 import { maskHeaders } from '../hooks/redact.ts';
 import type { Logger } from '../logger.ts';
 import { ExecutionInterrupted, type RunExecutor } from './executor.ts';
@@ -26,6 +28,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Told as runs start, record steps and finish (live updates, metrics). */
   observer?: RunObserver;
+  /** Decrypts the credentials a run's version references, sent along with the job. */
+  credentials?: Pick<CredentialResolver, 'forJob'>;
 }
 
 export interface RunObserver {
@@ -116,13 +120,17 @@ export function createWorker(options: WorkerOptions): Worker {
   let claimAgain = false;
   const waiters = new Map<string, Set<(run: FinishedRun | null) => void>>();
 
-  // Published versions never change: read each once.
-  const versions = new Map<string, ReturnType<Store['workflows']['getVersion']>>();
+  // Published versions never change: read each once (with the credentials it references).
+  type CachedVersion = NonNullable<ReturnType<Store['workflows']['getVersion']>> & {
+    credentialIds: string[];
+  };
+  const versions = new Map<string, CachedVersion>();
   const versionOf = (versionId: string) => {
     let version = versions.get(versionId);
     if (!version) {
-      version = store.workflows.getVersion(versionId);
-      if (!version) return null;
+      const found = store.workflows.getVersion(versionId);
+      if (!found) return null;
+      version = { ...found, credentialIds: credentialIdsOf(found.document) };
       if (versions.size >= 500) versions.delete(versions.keys().next().value!);
       versions.set(versionId, version);
     }
@@ -213,6 +221,8 @@ export function createWorker(options: WorkerOptions): Worker {
           completed,
           attempt: run.attempt,
           isolated: run.interruptions > 0,
+          // Decrypted now, at dispatch: a credential changed since is used from its next run.
+          credentials: options.credentials?.forJob(version.credentialIds) ?? {},
         },
         { onStep: record },
         abort.signal,

@@ -3,6 +3,7 @@ import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { TestRunJob } from '../context.ts';
 import { badRequest, editorProcedure, notFound } from '../trpc.ts';
+import { credentialCatalog } from './credentials.ts';
 
 /** A test run that takes longer than this is stopped (a step waits on a slow server). */
 const TEST_RUN_LIMIT_MS = 120_000;
@@ -48,7 +49,9 @@ export const testRunsRouter = {
         );
       }
       const document = parsed.document;
-      const issues = validateWorkflow(document, ctx.registry);
+      const issues = validateWorkflow(document, ctx.registry, {
+        credentials: credentialCatalog(ctx),
+      });
       if (issues.length > 0) {
         throw badRequest(
           `the draft cannot be tested: ${issues.length} problem${issues.length === 1 ? '' : 's'} (${issues[0]!.message})`,

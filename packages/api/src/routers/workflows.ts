@@ -9,6 +9,7 @@ import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { badRequest, editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
+import { credentialCatalog } from './credentials.ts';
 
 const idInput = z.object({ id: z.string().min(1) });
 
@@ -27,7 +28,7 @@ function parseDocument(input: unknown): WorkflowDocument {
 }
 
 function requireValid(ctx: ApiContext, document: WorkflowDocument): void {
-  const issues = validateWorkflow(document, ctx.registry);
+  const issues = validateWorkflow(document, ctx.registry, { credentials: credentialCatalog(ctx) });
   if (issues.length > 0) {
     throw badRequest(
       `the workflow cannot be published: ${issues.length} problem${issues.length === 1 ? '' : 's'} (${issues[0]!.message})`,
@@ -104,7 +105,7 @@ export const workflowsRouter = {
       triggerUrl: triggerUrl(ctx, workflow.triggerToken),
       document,
       draftRevision: workflow.draftRevision,
-      issues: validateWorkflow(document, ctx.registry),
+      issues: validateWorkflow(document, ctx.registry, { credentials: credentialCatalog(ctx) }),
       versions: ctx.store.workflows.listVersions(workflow.id),
     };
   }),
@@ -139,7 +140,10 @@ export const workflowsRouter = {
     .mutation(({ ctx, input }) => {
       const document = parseDocument(input.document);
       const saved = saveDraft(ctx, input.id, document, input.baseRevision);
-      return { issues: validateWorkflow(document, ctx.registry), revision: saved };
+      return {
+        issues: validateWorkflow(document, ctx.registry, { credentials: credentialCatalog(ctx) }),
+        revision: saved,
+      };
     }),
 
   /** Copies a published version into the draft (secrets included), as a draft save. */

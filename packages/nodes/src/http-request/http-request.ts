@@ -25,9 +25,10 @@ const oneLine = (what: string) =>
     .refine((value) => !/[\r\n\0]/.test(value), `${what} must be on one line`);
 
 /**
- * How the request proves who it is. The secrets sit in the config for now; when credentials
- * get a store, each variant gains `credentialId` as the alternative to its inline secret, so
- * `{ type: 'bearer', token }` becomes `{ type: 'bearer', credentialId }` without a new shape.
+ * How the request proves who it is. Usually a credential from the store: `auth` is then
+ * `{ "$credential": id }`, which the executor replaces with this shape before the node runs
+ * (a bearer, basic or http-header credential). Written inline, it still works (older documents,
+ * a token an expression takes from an earlier step), but the secret then sits in the document.
  */
 const authSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }),
@@ -156,11 +157,12 @@ export const httpRequest = defineNode({
     { kind: 'key-value', field: 'query', label: 'Query parameters', expression: true },
     { kind: 'key-value', field: 'headers', label: 'Headers', expression: true },
     {
-      kind: 'json',
+      kind: 'credential',
       field: 'auth',
       label: 'Authentication',
+      credentialTypes: ['bearer', 'basic', 'http-header'],
       expression: true,
-      help: '{"type": "none"}, {"type": "basic", "username", "password"}, {"type": "bearer", "token"} or {"type": "header", "name", "value"}',
+      help: 'A credential from the store. Custom: {"type": "bearer", "token": "{{ steps.login.body.token }}"}, "basic" (username, password) or "header" (name, value).',
     },
     {
       kind: 'select',

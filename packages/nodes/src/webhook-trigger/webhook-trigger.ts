@@ -218,12 +218,36 @@ export const webhookTrigger = defineNode({
       kind: 'json',
       field: 'auth',
       label: 'Authentication',
-      help: 'For example {"type": "github", "secrets": ["…"]}; two secrets while rotating one.',
+      help: 'For example {"type": "github"} with the verification secret below, or {"type": "basic", "username": "…"}; see the docs for every type.',
+    },
+    {
+      kind: 'credential',
+      field: 'auth.secrets',
+      label: 'Verification secret',
+      credentialTypes: ['hmac-secret', 'jwt-key', 'generic-secret'],
+      maxItems: 2,
+      help: 'The signing secret, token, password or JWT key, from the credential store. Add a second while rotating: both are accepted until you remove the old one.',
+      showWhen: {
+        field: 'auth.type',
+        equals: [
+          'basic',
+          'header-token',
+          'jwt',
+          'github',
+          'stripe',
+          'standard-webhooks',
+          'shopify',
+          'slack',
+          'twilio',
+          'generic-hmac',
+        ],
+      },
     },
   ],
   // Settings are for the ingress; nothing in them is a template (a secret may hold "{{").
   literalFields: ['responseBody', 'dedupeExpression', 'auth'],
-  // Every secret of every auth type sits in this one array; it is masked whole.
+  // Every secret of every auth type sits in this one array; it is masked whole (references to
+  // credentials are kept: they are ids).
   secretFields: ['auth.secrets', 'metaVerifyToken'],
   summary: (config) =>
     [
