@@ -51,9 +51,11 @@ export function formatKeyRing(ring: KeyRing, separator = '\n'): string {
  */
 export function parseKeyRing(text: string, source: string): KeyRing {
   const entries = text
-    .split(/[,\n]/)
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(','))
     .map((entry) => entry.trim())
-    .filter((entry) => entry !== '' && !entry.startsWith('#'));
+    .filter((entry) => entry !== '');
   if (entries.length === 0) throw new KeyRingError(`${source} holds no key`);
   const keys = entries.map((entry, index): EncryptionKey => {
     const colon = entry.indexOf(':');
