@@ -1,4 +1,5 @@
 import { lazy, Suspense } from 'react';
+import { CredentialsPage } from './credentials/credentials-page.tsx';
 import { paths } from './lib/paths.ts';
 import { Link, matchPath, Routes, route, useLocation } from './lib/router.tsx';
 import { RequestLogPage } from './runs/request-log-page.tsx';
@@ -24,6 +25,7 @@ const routes = [
   route('/workflows/:id/requests', ({ id }) => <RequestLogPage workflowId={id} />),
   route('/runs', () => <RunListPage />),
   route('/runs/:id', ({ id }) => <RunDetailPage id={id} />),
+  route('/credentials', () => <CredentialsPage />),
 ];
 
 /** Pages that use the whole window below the top bar instead of the centred column. */
@@ -46,7 +48,11 @@ export function App() {
 
 function TopBar() {
   const { pathname } = useLocation();
-  const section = pathname.startsWith('/runs') ? 'runs' : 'workflows';
+  const section = pathname.startsWith('/runs')
+    ? 'runs'
+    : pathname.startsWith('/credentials')
+      ? 'credentials'
+      : 'workflows';
   return (
     <header className="top-bar">
       <Link to={paths.workflows()} className="brand">
@@ -69,6 +75,13 @@ function TopBar() {
           data-testid="nav-runs"
         >
           Runs
+        </Link>
+        <Link
+          to={paths.credentials()}
+          aria-current={section === 'credentials' ? 'page' : undefined}
+          data-testid="nav-credentials"
+        >
+          Credentials
         </Link>
       </nav>
     </header>

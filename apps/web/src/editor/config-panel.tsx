@@ -1,4 +1,9 @@
-import { type NodeDefinition, nodeKeySchema, type ValidationIssue } from '@hookflow/engine';
+import {
+  formFieldValue,
+  type NodeDefinition,
+  nodeKeySchema,
+  type ValidationIssue,
+} from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { useContext, useEffect, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -74,7 +79,9 @@ function NodeSettings({ id, data }: { id: string; data: WorkflowNodeData }) {
   // A field of a node no longer shown must not receive picked values.
   useEffect(() => () => setInsertTarget(null), [setInsertTarget]);
   const currentValue = (field: string) =>
-    definition ? effectiveValue(definition, data.config, field) : data.config[field];
+    definition
+      ? effectiveValue(definition, data.config, field)
+      : formFieldValue(data.config, field);
   const visible = definition?.form.filter((field) => isFieldVisible(field, currentValue)) ?? [];
   const placed = placeIssues(
     issues,
@@ -150,7 +157,7 @@ function NodeSettings({ id, data }: { id: string; data: WorkflowNodeData }) {
                 key={field.field}
                 field={field}
                 id={`${formId}-${field.field}`}
-                value={data.config[field.field]}
+                value={formFieldValue(data.config, field.field)}
                 fallback={fallbackOf(definition, field.field)}
                 issues={placed.byField.get(field.field) ?? []}
                 onChange={(value) => setConfigField(id, field.field, value)}

@@ -5,6 +5,7 @@
  */
 import {
   ERROR_HANDLE,
+  formFieldValue,
   MAIN_HANDLE,
   type NodeDefinition,
   type OutputHandle,
@@ -79,13 +80,17 @@ export function nodeSummary(
   return typeof line === 'string' && line.trim() !== '' ? line : null;
 }
 
-/** The value a form field shows: the config's own, else what the schema fills in. */
+/**
+ * The value a form field shows: the config's own, else what the schema fills in. `field` may be
+ * a dotted path into an object field (`auth.type`).
+ */
 export function effectiveValue(
   definition: NodeDefinition,
   config: Record<string, unknown>,
   field: string,
 ): unknown {
-  return config[field] !== undefined ? config[field] : effectiveDefaults(definition)[field];
+  const own = formFieldValue(config, field);
+  return own !== undefined ? own : formFieldValue(effectiveDefaults(definition), field);
 }
 
 function safely<T>(compute: () => T): T | null {

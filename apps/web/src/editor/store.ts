@@ -8,7 +8,7 @@
  * whole move (from the drag's start to its end), a config or name change (keystrokes on one
  * field within a second are one edit). Selection and measuring are not edits.
  */
-import type { NodeRegistry, WorkflowDocument } from '@hookflow/engine';
+import { type NodeRegistry, setFormFieldValue, type WorkflowDocument } from '@hookflow/engine';
 import {
   addEdge,
   applyEdgeChanges,
@@ -58,7 +58,10 @@ export interface EditorState {
   /** Adds a node of `type` (selected) and returns its id; null for an unknown type. */
   addNode(type: string, position: { x: number; y: number }): string | null;
   updateNode(id: string, patch: Partial<Pick<WorkflowNodeData, 'name' | 'key' | 'onError'>>): void;
-  /** Sets one config field; `undefined` removes it, so the schema's default applies. */
+  /**
+   * Sets one config field (or a value inside one: a dotted form field such as `auth.secrets`);
+   * `undefined` removes it, so the schema's default applies.
+   */
   setConfigField(id: string, field: string, value: unknown): void;
   deleteNode(id: string): void;
   setName(name: string): void;
@@ -263,12 +266,10 @@ export function createEditorStore(
 
           setConfigField(id, field, value) {
             typing(`${id}:config.${field}`, () =>
-              updateData(id, (data) => {
-                const config = { ...data.config };
-                if (value === undefined) delete config[field];
-                else config[field] = value;
-                return { ...data, config };
-              }),
+              updateData(id, (data) => ({
+                ...data,
+                config: setFormFieldValue(data.config, field, value),
+              })),
             );
           },
 

@@ -1,5 +1,6 @@
 import type { FormField, ValidationIssue } from '@hookflow/engine';
 import { BooleanField } from './boolean-field.tsx';
+import { CredentialField } from './credential-field.tsx';
 import { JsonField } from './json-field.tsx';
 import { KeyValueField } from './key-value-field.tsx';
 import { MultiselectField } from './multiselect-field.tsx';
@@ -26,6 +27,8 @@ function Widget(props: WidgetProps) {
       return <KeyValueField {...props} field={field} />;
     case 'json':
       return <JsonField {...props} field={field} />;
+    case 'credential':
+      return <CredentialField {...props} field={field} />;
   }
 }
 
@@ -71,7 +74,9 @@ export function FormFieldRow({
         </label>
       ) : (
         <>
-          {field.kind === 'multiselect' || field.kind === 'key-value' ? (
+          {field.kind === 'multiselect' ||
+          field.kind === 'key-value' ||
+          (field.kind === 'credential' && field.maxItems !== undefined) ? (
             <span className="form-field-label" id={labelId}>
               {field.label}
               {expression && <ExpressionHint />}

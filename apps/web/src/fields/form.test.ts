@@ -48,6 +48,20 @@ describe('placing validation problems', () => {
     expect(placed.key.map((issue) => issue.message)).toEqual(['used twice']);
     expect(placed.general.map((issue) => issue.message)).toEqual(['unreachable', 'hidden field']);
   });
+
+  it('puts a problem beside the most specific field that edits it (a dotted field)', () => {
+    const placed = placeIssues(
+      [
+        { nodeId: 'a', field: 'auth.secrets[0]', message: 'no such credential' },
+        { nodeId: 'a', field: 'auth.type', message: 'unknown type' },
+      ],
+      ['auth', 'auth.secrets'],
+    );
+    expect(placed.byField.get('auth.secrets')?.map((issue) => issue.message)).toEqual([
+      'no such credential',
+    ]);
+    expect(placed.byField.get('auth')?.map((issue) => issue.message)).toEqual(['unknown type']);
+  });
 });
 
 describe('JSON field text', () => {

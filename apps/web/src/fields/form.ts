@@ -34,7 +34,10 @@ export function placeIssues(
       key.push(issue);
       continue;
     }
-    const owner = visibleFields.find((name) => issueBelongsTo(issue, name));
+    // The most specific field: `auth.secrets[0]` belongs to `auth.secrets` before `auth`.
+    const owner = visibleFields
+      .filter((name) => issueBelongsTo(issue, name))
+      .sort((a, b) => b.length - a.length)[0];
     if (owner === undefined) general.push(issue);
     else byField.set(owner, [...(byField.get(owner) ?? []), issue]);
   }

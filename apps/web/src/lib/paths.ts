@@ -14,4 +14,5 @@ export const paths = {
     return search ? `/runs?${search}` : '/runs';
   },
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
+  credentials: () => '/credentials',
 };

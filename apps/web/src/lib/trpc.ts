@@ -75,3 +75,4 @@ export type RunStatus = RunSummary['status'];
 export type RunListInput = inferInput<Api['runs']['list']>;
 export type TestRunResult = inferOutput<Api['testRuns']['run']>;
 export type Sample = inferOutput<Api['samples']['list']>[number];
+export type CredentialSummary = inferOutput<Api['credentials']['list']>[number];

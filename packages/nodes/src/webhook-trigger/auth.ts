@@ -16,7 +16,9 @@ const headerName = z
 
 /** Two entries while a secret is rotated: the new one and the one being retired. */
 const secrets = z
-  .array(z.string().min(1, 'a secret cannot be empty'))
+  .array(z.string().min(1, 'a secret cannot be empty'), {
+    error: (issue) => (issue.input === undefined ? 'add a secret' : undefined),
+  })
   .min(1, 'add a secret')
   .max(2, 'at most two secrets: the new one and the one being rotated out');
 
