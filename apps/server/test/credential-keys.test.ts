@@ -173,6 +173,37 @@ describe('the hookflow command and the key', () => {
     expect(listed.out).not.toContain('shop-token-value-123');
   });
 
+  it('warns on import about a secret written in the document instead of a credential', async () => {
+    const file = join(dir, 'inline.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 'hookflow/workflow@1',
+        name: 'Inline token',
+        nodes: [
+          { id: 't', key: 't', type: 'webhook-trigger', name: 'Webhook', config: {} },
+          {
+            id: 'h',
+            key: 'h',
+            type: 'http-request',
+            name: 'Call',
+            config: {
+              url: 'https://example.com/',
+              auth: { type: 'bearer', token: 'inline-token-value' },
+            },
+          },
+        ],
+        edges: [{ id: 'e', source: 't', target: 'h' }],
+      }),
+    );
+    const result = await cli(['import', file]);
+    expect(result.code).toBe(0);
+    expect(result.err).toContain(
+      'warning: node h, auth.token: a secret is written in the workflow document, where everyone who can open the workflow reads it: keep it in a credential instead',
+    );
+    expect(result.err).not.toContain('inline-token-value');
+  });
+
   it('prints a new ring to set when the key comes from the environment', async () => {
     const current = `k1:${base64Key()}`;
     const result = await cli(['credentials', 'add-key'], { HOOKFLOW_ENCRYPTION_KEY: current });

@@ -22,7 +22,7 @@ import {
   setFormFieldValue,
 } from './define-node.ts';
 import { compileWorkflow, executeWorkflow } from './execute.ts';
-import { validateWorkflow } from './validate.ts';
+import { inlineSecretWarnings, validateWorkflow } from './validate.ts';
 import { parseWorkflowDocument, WORKFLOW_FORMAT } from './workflow.ts';
 
 const token = 'tok_credential/Sup3r+secret';
@@ -267,6 +267,20 @@ describe('workflows that use credentials', () => {
       'succeeded',
       'succeeded',
       'failed',
+    ]);
+  });
+
+  it('leave no warning where a secret written in the document would get one', () => {
+    expect(inlineSecretWarnings(document(credentialRef('cred_api')), registry)).toEqual([]);
+    expect(
+      inlineSecretWarnings(document({ type: 'bearer', token: '{{ trigger.body.t }}' }), registry),
+    ).toEqual([]);
+    expect(inlineSecretWarnings(document({ type: 'bearer', token }), registry)).toEqual([
+      {
+        nodeId: 'c',
+        field: 'auth.token',
+        message: expect.stringMatching(/^a secret is written in the workflow document/),
+      },
     ]);
   });
 

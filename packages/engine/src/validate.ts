@@ -11,6 +11,7 @@ import {
   type NodeDefinition,
   type NodeRegistry,
   outputHandlesOf,
+  secretValues,
 } from './define-node.ts';
 import { referencedStepKeys } from './expressions.ts';
 import { formatPath, type WorkflowDocument, type WorkflowNode } from './workflow.ts';
@@ -247,6 +248,32 @@ function checkExpressions(
     }
   }
   return issues;
+}
+
+/**
+ * Secrets written into the document as text (not a credential, not an expression): they work,
+ * but everyone who can open the workflow reads them and the database holds them in clear. Not
+ * a problem that blocks publishing: a warning for the editor and the CLI.
+ */
+export function inlineSecretWarnings(
+  document: WorkflowDocument,
+  registry: NodeRegistry,
+): ValidationIssue[] {
+  const warnings: ValidationIssue[] = [];
+  for (const node of document.nodes) {
+    for (const field of registry.get(node.type)?.secretFields ?? []) {
+      const written = secretValues(node.config, [field]).filter((value) => !value.includes('{{'));
+      if (written.length > 0) {
+        warnings.push({
+          nodeId: node.id,
+          field,
+          message:
+            'a secret is written in the workflow document, where everyone who can open the workflow reads it: keep it in a credential instead',
+        });
+      }
+    }
+  }
+  return warnings;
 }
 
 /** Kahn's algorithm; null when the graph has a cycle. Ties keep document order. */

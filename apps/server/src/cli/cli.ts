@@ -173,6 +173,9 @@ async function importWorkflow(
     const imported = result.publishedVersion
       ? `Imported and published workflow ${result.id} (version ${result.publishedVersion}).`
       : `Imported workflow ${result.id} as a draft (publish it to run it).`;
+    for (const warning of result.warnings) {
+      io.err(`warning: node ${warning.nodeId}, ${warning.field}: ${warning.message}`);
+    }
     // Only a webhook trigger has a URL worth printing; a schedule starts runs by itself.
     const nodes = (document as { nodes?: { type?: unknown }[] }).nodes ?? [];
     const trigger = nodes

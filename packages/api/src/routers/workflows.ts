@@ -1,4 +1,5 @@
 import {
+  inlineSecretWarnings,
   maskSecrets,
   parseWorkflowDocument,
   validateWorkflow,
@@ -106,6 +107,8 @@ export const workflowsRouter = {
       document,
       draftRevision: workflow.draftRevision,
       issues: validateWorkflow(document, ctx.registry, { credentials: credentialCatalog(ctx) }),
+      /** Secrets written in the document instead of a credential: allowed, not recommended. */
+      warnings: inlineSecretWarnings(document, ctx.registry),
       versions: ctx.store.workflows.listVersions(workflow.id),
     };
   }),
@@ -122,6 +125,7 @@ export const workflowsRouter = {
         id: workflow.id,
         triggerUrl: triggerUrl(ctx, workflow.triggerToken),
         publishedVersion: version?.number ?? null,
+        warnings: inlineSecretWarnings(document, ctx.registry),
       };
     }),
 
