@@ -102,6 +102,8 @@ export const runs = sqliteTable(
     interruptions: integer('interruptions').notNull().default(0),
     error: text('error', { mode: 'json' }),
     output: text('output', { mode: 'json' }),
+    /** When the output is that of one of the run's steps: that step's node (`output` is null). */
+    outputFrom: text('output_from'),
     queuedAt: integer('queued_at').notNull(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
@@ -138,8 +140,16 @@ export const runSteps = sqliteTable(
     nodeType: text('node_type').notNull(),
     status: text('status', { enum: ['succeeded', 'failed', 'filtered', 'waiting'] }).notNull(),
     input: text('input', { mode: 'json' }),
+    /**
+     * When the input repeats the output of a step of the same run: that step's node (its latest
+     * record; this step's own node: its output, as a trigger's input and output are one event).
+     * `input` is then null: a 1 KiB body is stored once, not once per step.
+     */
+    inputFrom: text('input_from'),
     config: text('config', { mode: 'json' }),
     output: text('output', { mode: 'json' }),
+    /** When the output repeats the output of an earlier step of the run: that step's node. */
+    outputFrom: text('output_from'),
     error: text('error', { mode: 'json' }),
     handles: text('handles', { mode: 'json' }).notNull(),
     startedAt: integer('started_at').notNull(),
