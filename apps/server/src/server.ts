@@ -240,6 +240,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
           completed: [],
           attempt: 1,
           isolated: false,
+          keepSteps: true,
           credentials: credentials.forJob(credentialIdsOf(job.document)),
         },
         { onStep: () => {} },

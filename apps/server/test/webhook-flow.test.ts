@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { createDb } from '@hookflow/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, forwardingWorkflow, startHookflow, startSink } from './helpers.ts';
 
@@ -59,6 +61,71 @@ describe('a webhook, from the trigger URL to a recorded run', () => {
 
     const listed = await hookflow.api.runs.list.query({ workflowId: imported.id });
     expect(listed.items.map((r) => r.id)).toContain(runId);
+  });
+
+  it('stores the event once however many steps pass it on, and shows every step whole', async () => {
+    const forwarding = forwardingWorkflow(sink.url);
+    const [trigger, forward] = forwarding.nodes;
+    const filter = {
+      id: 'filter',
+      key: 'only_hello',
+      type: 'filter',
+      name: 'Only hello',
+      config: {
+        conditions: {
+          combinator: 'all',
+          rules: [
+            {
+              value: '{{ trigger.body.hello }}',
+              type: 'text',
+              operator: 'equals',
+              operand: 'world',
+            },
+          ],
+        },
+      },
+      position: { x: 100, y: 0 },
+    };
+    const document = {
+      ...forwarding,
+      nodes: [trigger, filter, forward],
+      edges: [
+        { id: 'e1', source: 'trigger', target: 'filter' },
+        { id: 'e2', source: 'filter', target: 'forward' },
+      ],
+    };
+    const imported = await hookflow.api.workflows.import.mutate({ document, publish: true });
+    const padding = 'p'.repeat(500);
+    const response = await post(
+      hookflow.localUrl(imported.triggerUrl),
+      JSON.stringify({ hello: 'world', padding }),
+    );
+    const { runId } = (await response.json()) as { runId: string };
+    const run = await eventually(async () => {
+      const detail = await hookflow.api.runs.get.query({ id: runId });
+      return detail.finishedAt ? detail : undefined;
+    });
+    expect(run.status).toBe('succeeded');
+    const [triggerStep, filterStep, forwardStep] = run.steps;
+    const event = triggerStep?.output;
+    expect(event).toMatchObject({ method: 'POST', body: { hello: 'world', padding } });
+    // Each step shows its whole input and output, as recorded.
+    expect(triggerStep?.input).toEqual(event);
+    expect(filterStep?.input).toEqual(event);
+    expect(filterStep?.output).toEqual(event);
+    expect(forwardStep?.input).toEqual(event);
+    expect(run.output).toEqual(forwardStep?.output);
+    // Stored: the body once in the steps (the trigger's output), once in the event.
+    const stored = hookflow.store.runs.steps(runId);
+    expect(stored).toEqual(run.steps);
+    const db = createDb(join(hookflow.dir, 'hookflow.db'), { migrate: false });
+    const copies = db.sqlite
+      .prepare(`SELECT sum(coalesce(instr(input, ?) > 0, 0) + coalesce(instr(output, ?) > 0, 0))
+        FROM run_steps WHERE run_id = ?`)
+      .pluck()
+      .get(padding, padding, runId);
+    db.close();
+    expect(copies).toBe(1);
   });
 
   it('keeps credentials sent by the sender out of the run history', async () => {

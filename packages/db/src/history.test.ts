@@ -138,6 +138,106 @@ describe('the payload cap', () => {
   });
 });
 
+describe('payloads stored by reference', () => {
+  const event = { method: 'POST', body: { order: 1, padding: 'x'.repeat(1000) } };
+
+  /** trigger -> filter (passes its input on) -> transform, as the worker records them. */
+  async function recordedRun(wf: ReturnType<typeof workflow>) {
+    const runId = await accept(wf, event.body);
+    await store.runs.claim({ worker: 'w', limit: 1000, leaseMs: 60_000 });
+    await store.runs.appendStep(runId, {
+      ...step('trigger', event),
+      input: undefined,
+      inputFrom: 'trigger',
+    });
+    await store.runs.appendStep(runId, {
+      ...step('filter', undefined),
+      inputFrom: 'trigger',
+      outputFrom: 'trigger',
+    });
+    await store.runs.appendStep(runId, {
+      ...step('order', { id: 1 }),
+      input: undefined,
+      inputFrom: 'filter',
+    });
+    return runId;
+  }
+
+  it('stores a repeated payload once and reads every step whole', async () => {
+    const wf = workflow();
+    const runId = await recordedRun(wf);
+    await store.runs.finish({
+      id: runId,
+      worker: 'w',
+      status: 'succeeded',
+      error: null,
+      output: undefined,
+      outputFrom: 'order',
+    });
+    const run = store.runs.get(runId)!;
+    expect(run.steps.map((s) => [s.nodeKey, s.input, s.output])).toEqual([
+      ['trigger', event, event],
+      ['filter', event, event],
+      ['order', event, { id: 1 }],
+    ]);
+    expect(run.output).toEqual({ id: 1 });
+    // The event is in the steps' rows once.
+    const db = new Database(join(dir, 'test.db'), { readonly: true });
+    const copies = db
+      .prepare(`SELECT sum(coalesce(input LIKE '%xxxx%', 0) + coalesce(output LIKE '%xxxx%', 0))
+        FROM run_steps WHERE run_id = ?`)
+      .pluck()
+      .get(runId);
+    db.close();
+    expect(copies).toBe(1);
+  });
+
+  it('truncates the stored payload and shows the marker wherever it is referenced', async () => {
+    const wf = workflow();
+    const runId = await recordedRun(wf);
+    const big = { rows: 'z'.repeat(5000) };
+    await store.runs.appendStep(runId, {
+      ...step('load', big),
+      input: undefined,
+      inputFrom: 'order',
+    });
+    await store.runs.appendStep(runId, {
+      ...step('send', null, 'failed'),
+      input: undefined,
+      inputFrom: 'load',
+    });
+    await store.runs.finish({
+      id: runId,
+      worker: 'w',
+      status: 'failed',
+      error: null,
+      output: null,
+    });
+    const steps = store.runs.get(runId)!.steps;
+    expect(steps.at(-1)?.input).toMatchObject({
+      $truncated: true,
+      bytes: JSON.stringify(big).length,
+    });
+    // Below the cap, the event itself is whole.
+    expect(steps[0]?.input).toEqual(event);
+    expect(await store.runs.resume(runId)).toEqual({ kind: 'truncated', nodeKey: 'load' });
+  });
+
+  it('resolves a reference to the latest record of its step, as a resume sees it', async () => {
+    const wf = workflow();
+    const runId = await recordedRun(wf);
+    // The transform failed on the first attempt and succeeded on the second.
+    await store.runs.appendStep(runId, { ...step('order', { id: 2 }), attempt: 2 });
+    await store.runs.appendStep(runId, {
+      ...step('send', undefined),
+      inputFrom: 'order',
+      outputFrom: 'order',
+    });
+    const steps = store.runs.steps(runId);
+    expect(steps.at(-1)).toMatchObject({ input: { id: 2 }, output: { id: 2 } });
+  });
+});
+
 describe('the history list', () => {
   it('searches event bodies, filters by time range and counts per status', async () => {
     const wf = workflow();

@@ -1,6 +1,6 @@
 import type { DbHandle } from './client.ts';
 import type { GroupCommit } from './group-commit.ts';
-import { capJson, DEFAULT_PAYLOAD_MAX_BYTES } from './history-payload.ts';
+import { capJson, DEFAULT_PAYLOAD_MAX_BYTES, isTruncatedPayload } from './history-payload.ts';
 import { idLowerBound, newId } from './ids.ts';
 import { HELD_UNTIL_ACTIVE } from './ingest.ts';
 import { finishedStatuses, type Pruning } from './pruning.ts';
@@ -64,6 +64,14 @@ export interface StepRecord {
   attempt: number;
   /** When a `waiting` step's wait is over. */
   resumeAt?: number | null;
+  /**
+   * Written by the worker when `input` is the very value another step of the run output (its
+   * node id; this step's own node when the input is its own output, as for a trigger): the
+   * value is then not stored again. Records read back have the value and not these.
+   */
+  inputFrom?: string | null;
+  /** The same for `output`: an earlier step's node whose output it is (a filter's input). */
+  outputFrom?: string | null;
 }
 
 export interface RunSummary {
@@ -155,6 +163,7 @@ interface RunRow {
   attempt: number;
   error: string | null;
   output?: string | null;
+  output_from?: string | null;
   queued_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -259,7 +268,7 @@ export function createRunStore(
     `SELECT DISTINCT lease_owner AS owner FROM runs WHERE status = 'running' AND lease_owner IS NOT NULL`,
   );
   const retry = sqlite.prepare(`UPDATE runs SET status = 'queued', attempt = attempt + 1,
-    error = @error, output = NULL, not_before = @notBefore, lease_owner = NULL,
+    error = @error, output = NULL, output_from = NULL, not_before = @notBefore, lease_owner = NULL,
     lease_expires_at = NULL
     WHERE id = @id AND lease_owner = @worker AND status = 'running'`);
   const park = sqlite.prepare(`UPDATE runs SET status = 'waiting', not_before = @until,
@@ -273,7 +282,7 @@ export function createRunStore(
   const currentVersion = `(SELECT published_version_id FROM workflows
     WHERE workflows.id = runs.workflow_id AND workflows.deleted_at IS NULL)`;
   const resume = sqlite.prepare(`UPDATE runs SET status = 'queued', attempt = attempt + 1,
-    error = NULL, output = NULL, finished_at = NULL, not_before = NULL, lease_owner = NULL,
+    error = NULL, output = NULL, output_from = NULL, finished_at = NULL, not_before = NULL, lease_owner = NULL,
     lease_expires_at = NULL,
     version_id = CASE WHEN @current THEN ${currentVersion} ELSE version_id END
     WHERE id = @id AND status = 'failed' AND (NOT @current OR ${currentVersion} IS NOT NULL)
@@ -283,11 +292,11 @@ export function createRunStore(
     SELECT @newId, workflow_id, @versionId, event_id, 'queued', 1, @now, id FROM runs WHERE id = @id`);
   const selectStatus = sqlite.prepare('SELECT status FROM runs WHERE id = ?');
   const insertStep = sqlite.prepare(`INSERT INTO run_steps
-    (run_id, node_id, node_key, node_type, status, input, config, output, error, handles,
-     started_at, finished_at, duration_ms, attempt, resume_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    (run_id, node_id, node_key, node_type, status, input, input_from, config, output, output_from,
+     error, handles, started_at, finished_at, duration_ms, attempt, resume_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const finish = sqlite.prepare(`UPDATE runs SET status = @status, error = @error, output = @output,
-    finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
+    output_from = @outputFrom, finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND lease_owner = @worker AND status = 'running'`);
   const selectEvent = sqlite.prepare('SELECT * FROM events WHERE id = ?');
   const selectSteps = sqlite.prepare('SELECT * FROM run_steps WHERE run_id = ? ORDER BY id');
@@ -321,9 +330,6 @@ export function createRunStore(
       });
     }
   };
-  // A resume reuses the outputs of the steps that finished: a truncated one cannot be reused.
-  const truncatedKeptStep = sqlite.prepare(`SELECT node_key AS nodeKey FROM run_steps
-    WHERE run_id = ? AND status != 'failed' AND output LIKE '{"$truncated":true,%' LIMIT 1`);
   const oldestClaimable = sqlite.prepare(`SELECT queued_at AS queuedAt, not_before AS notBefore
     FROM runs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
     ORDER BY id LIMIT 1`);
@@ -356,23 +362,43 @@ export function createRunStore(
     receivedAt: row.received_at as number,
   });
 
-  const toStep = (row: Record<string, unknown>): StepRecord & { id: number } => ({
-    id: row.id as number,
-    nodeId: row.node_id as string,
-    nodeKey: row.node_key as string,
-    nodeType: row.node_type as string,
-    status: row.status as StepRecord['status'],
-    input: parse(row.input),
-    config: parse(row.config),
-    output: parse(row.output),
-    error: parse(row.error),
-    handles: parse(row.handles) as string[],
-    startedAt: row.started_at as number,
-    finishedAt: row.finished_at as number,
-    durationMs: row.duration_ms as number,
-    attempt: row.attempt as number,
-    resumeAt: (row.resume_at as number | null) ?? null,
-  });
+  /**
+   * A run's step rows in order, with the payloads stored as another step's output put back:
+   * a reference names a node, and means its latest record so far (see `StepRecord.inputFrom`).
+   */
+  const toSteps = (rows: Record<string, unknown>[]): (StepRecord & { id: number })[] => {
+    const outputs = new Map<string, unknown>();
+    return rows.map((row) => {
+      const nodeId = row.node_id as string;
+      const output =
+        row.output_from === null ? parse(row.output) : outputs.get(row.output_from as string);
+      const input =
+        row.input_from === null
+          ? parse(row.input)
+          : row.input_from === nodeId
+            ? output
+            : outputs.get(row.input_from as string);
+      outputs.set(nodeId, output);
+      return {
+        id: row.id as number,
+        nodeId,
+        nodeKey: row.node_key as string,
+        nodeType: row.node_type as string,
+        status: row.status as StepRecord['status'],
+        input: input ?? null,
+        config: parse(row.config),
+        output: output ?? null,
+        error: parse(row.error),
+        handles: parse(row.handles) as string[],
+        startedAt: row.started_at as number,
+        finishedAt: row.finished_at as number,
+        durationMs: row.duration_ms as number,
+        attempt: row.attempt as number,
+        resumeAt: (row.resume_at as number | null) ?? null,
+      };
+    });
+  };
+  const stepsOf = (runId: string) => toSteps(selectSteps.all(runId) as Record<string, unknown>[]);
 
   const whereClause = (where: string[]) => (where.length > 0 ? `WHERE ${where.join(' AND ')}` : '');
   /**
@@ -541,8 +567,13 @@ export function createRunStore(
     ): Promise<{ kind: 'resumed'; attempt: number; versionId: string } | RunChangeRefusal> {
       const current = options.version === 'current' ? 1 : 0;
       return commit.write(() => {
-        const lost = truncatedKeptStep.get(runId) as { nodeKey: string } | undefined;
-        if (lost && statusOf(runId) === 'failed') return { kind: 'truncated' as const, ...lost };
+        // A resume reuses the outputs of the steps that finished: a truncated one cannot be.
+        const lost = stepsOf(runId).find(
+          (step) => step.status !== 'failed' && isTruncatedPayload(step.output),
+        );
+        if (lost && statusOf(runId) === 'failed') {
+          return { kind: 'truncated' as const, nodeKey: lost.nodeKey };
+        }
         const row = resume.get({ id: runId, current }) as
           | { attempt: number; versionId: string }
           | undefined;
@@ -593,9 +624,7 @@ export function createRunStore(
       return row ? toEvent(row) : null;
     },
 
-    steps(runId: string): (StepRecord & { id: number })[] {
-      return (selectSteps.all(runId) as Record<string, unknown>[]).map(toStep);
-    },
+    steps: stepsOf,
 
     appendStep(runId: string, step: StepRecord): Promise<void> {
       const values = [
@@ -604,9 +633,11 @@ export function createRunStore(
         step.nodeKey,
         step.nodeType,
         step.status,
-        json(step.input),
+        step.inputFrom ? null : json(step.input),
+        step.inputFrom || null,
         json(step.config),
-        json(step.output),
+        step.outputFrom ? null : json(step.output),
+        step.outputFrom || null,
         json(step.error),
         JSON.stringify(step.handles),
         step.startedAt,
@@ -620,13 +651,18 @@ export function createRunStore(
       });
     },
 
-    /** Records the final status; false when the lease was lost (another worker owns it now). */
+    /**
+     * Records the final status; false when the lease was lost (another worker owns it now).
+     * With `outputFrom` (the node of the step whose output the run's output is) the output is
+     * not stored again.
+     */
     finish(input: {
       id: string;
       worker: string;
       status: Exclude<RunStatus, 'queued' | 'running'>;
       error: unknown;
       output: unknown;
+      outputFrom?: string | null;
       now?: number;
     }): Promise<boolean> {
       const params = {
@@ -634,7 +670,8 @@ export function createRunStore(
         worker: input.worker,
         status: input.status,
         error: cap(input.error ?? undefined),
-        output: cap(input.output),
+        output: input.outputFrom ? null : cap(input.output),
+        outputFrom: input.outputFrom || null,
         now: input.now ?? Date.now(),
       };
       return commit.write(() => {
@@ -768,7 +805,12 @@ export function createRunStore(
       if (!row) return null;
       const event = this.event(row.event_id);
       if (!event) return null;
-      return { ...toSummary(row), output: parse(row.output), steps: this.steps(runId), event };
+      const steps = stepsOf(runId);
+      const output =
+        row.output_from === null || row.output_from === undefined
+          ? parse(row.output)
+          : (steps.findLast((step) => step.nodeId === row.output_from)?.output ?? null);
+      return { ...toSummary(row), output, steps, event };
     },
   };
 }

@@ -2,7 +2,7 @@ import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createThreadExecutor, ExecutionInterrupted, type RunExecutor } from './executor.ts';
-import type { ExecutionJob } from './run-job.ts';
+import type { ExecutionJob, RecordedStep } from './run-job.ts';
 
 const registryModule = new URL('../../test/fixtures/misbehaving-nodes.ts', import.meta.url).href;
 let executor: RunExecutor;
@@ -63,8 +63,30 @@ const run = (j: ExecutionJob) => {
 describe('the thread executor', () => {
   it('runs a job in a thread and streams its steps', async () => {
     const { result, steps } = run(job('test-wait', { ms: 5 }));
-    expect(await result).toMatchObject({ status: 'succeeded', output: { waited: 5 } });
+    // The run's output is its last step's: named by that step, not sent a second time.
+    expect(await result).toMatchObject({ status: 'succeeded', outputFrom: 'x', steps: [] });
     expect(steps).toEqual(['trigger', 'work']);
+  });
+
+  it('names a payload that repeats a step output instead of sending it again', async () => {
+    const recorded: RecordedStep[] = [];
+    const passing = job('test-wait', { ms: 1 });
+    passing.completed = [];
+    const result = await executor.execute(
+      { ...passing, keepSteps: true },
+      { onStep: (step) => recorded.push(step) },
+      new AbortController().signal,
+    );
+    const [trigger, work] = recorded;
+    // The trigger's input is the event, which is its output: it names its own node.
+    expect(trigger).toMatchObject({ nodeId: 't', inputFrom: 't', output: { method: 'POST' } });
+    expect(trigger?.input).toBeUndefined();
+    // The next step's input is the trigger's output.
+    expect(work).toMatchObject({ nodeId: 'x', inputFrom: 't', output: { waited: 1 } });
+    expect(work?.input).toBeUndefined();
+    // A test run (keepSteps) gets its steps and output whole.
+    expect(result).toMatchObject({ output: { waited: 1 } });
+    expect(result.steps.map((step) => step.input)).toEqual([passing.event, passing.event]);
   });
 
   it('stops a thread stuck in a synchronous loop, naming the step, and keeps serving', async () => {

@@ -1,11 +1,18 @@
 import { Worker as Thread } from 'node:worker_threads';
-import type { NodeRegistry, NodeServices, RunResult, StepResult } from '@hookflow/engine';
+import type { NodeRegistry, NodeServices } from '@hookflow/engine';
 import type { Logger } from '../logger.ts';
-import { createPlanCache, type ExecutionJob, type JobCallbacks, runJob } from './run-job.ts';
+import {
+  createPlanCache,
+  type ExecutionJob,
+  type JobCallbacks,
+  type JobResult,
+  type RecordedStep,
+  runJob,
+} from './run-job.ts';
 
 /** Runs jobs somewhere: in execution threads (production) or in this thread. */
 export interface RunExecutor {
-  execute(job: ExecutionJob, callbacks: JobCallbacks, signal: AbortSignal): Promise<RunResult>;
+  execute(job: ExecutionJob, callbacks: JobCallbacks, signal: AbortSignal): Promise<JobResult>;
   close(): Promise<void>;
 }
 
@@ -35,8 +42,8 @@ export type FromThread =
   | { type: 'ready' }
   | { type: 'pong' }
   | { type: 'step-start'; jobId: number; nodeId: string }
-  | { type: 'step'; jobId: number; step: StepResult }
-  | { type: 'done'; jobId: number; result: RunResult }
+  | { type: 'step'; jobId: number; step: RecordedStep }
+  | { type: 'done'; jobId: number; result: JobResult }
   | { type: 'error'; jobId: number; message: string };
 
 /** Runs jobs in this thread: no isolation. For debugging and profiling (EXECUTION_THREADS=0). */
@@ -62,7 +69,7 @@ export interface ThreadExecutorOptions {
 }
 
 interface PendingJob {
-  resolve: (result: RunResult) => void;
+  resolve: (result: JobResult) => void;
   reject: (error: Error) => void;
   callbacks: JobCallbacks;
   currentNode: string | undefined;
@@ -221,7 +228,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
       // An idle thread has not been pinged: its silence so far says nothing.
       if (slot.jobs.size === 0 && slot.ready) slot.lastPong = Date.now();
       const jobId = nextJobId++;
-      return new Promise<RunResult>((resolve, reject) => {
+      return new Promise<JobResult>((resolve, reject) => {
         const onAbort = () => enqueue(slot, { type: 'cancel', jobId });
         signal.addEventListener('abort', onAbort, { once: true });
         const settle = () => signal.removeEventListener('abort', onAbort);

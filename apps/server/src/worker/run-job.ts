@@ -30,11 +30,27 @@ export interface ExecutionJob {
    * dispatched: execution threads hold no key and never touch the database.
    */
   credentials: Record<string, JobCredential>;
+  /**
+   * Keep every step in the result (a test run shows them). A recorded run leaves them out: it
+   * has them through `onStep` already, and each would cross between the threads twice.
+   */
+  keepSteps?: boolean;
 }
+
+/**
+ * A step as the worker records it. A payload that is the very value another step of the run
+ * output names that step's node instead of carrying the value (see `StepRecord.inputFrom` in
+ * the db package): in a trigger -> filter -> transform run the event then crosses between the
+ * threads and is stored once, not five times.
+ */
+export type RecordedStep = StepResult & { inputFrom?: string; outputFrom?: string };
+
+/** A run's result as the worker gets it: its output named by its step's node when it is one. */
+export type JobResult = RunResult & { outputFrom?: string };
 
 export interface JobCallbacks {
   onStepStart?: (nodeId: string) => void;
-  onStep: (step: StepResult) => void;
+  onStep: (step: RecordedStep) => void;
 }
 
 /** Compiled versions, kept per version id (published versions never change). */
@@ -52,15 +68,16 @@ export function createPlanCache(registry: NodeRegistry, maxEntries = 500) {
 }
 
 /** Executes a job; the same code runs in the execution threads and in-process. */
-export function runJob(
+export async function runJob(
   job: ExecutionJob,
   planFor: ReturnType<typeof createPlanCache>,
   services: NodeServices,
   callbacks: JobCallbacks,
   signal: AbortSignal,
-): Promise<RunResult> {
+): Promise<JobResult> {
   const plan = planFor(job.versionId, job.document);
-  return executeWorkflow(plan, {
+  const outputs = createOutputIndex(job.completed);
+  const result = await executeWorkflow(plan, {
     event: job.event,
     run: { id: job.runId },
     workflow: { id: job.workflowId, name: plan.document.name, versionId: job.versionId },
@@ -69,8 +86,57 @@ export function runJob(
     completed: new Map(job.completed),
     attempt: job.attempt,
     ...(callbacks.onStepStart ? { onStepStart: callbacks.onStepStart } : {}),
-    onStep: callbacks.onStep,
+    onStep: (step) => callbacks.onStep(outputs.record(step)),
   });
+  if (job.keepSteps) return result;
+  const outputFrom = outputs.producer(result.output);
+  return {
+    ...result,
+    steps: [],
+    ...(outputFrom === undefined ? {} : { output: undefined, outputFrom }),
+  };
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
+/**
+ * Which step output each value of a run is, by identity: the executor hands a step's output
+ * on as the next step's input and a filter passes its input on as its output, so one object
+ * is recorded again and again. Identity proves the payload is the same (a value scrubbed of a
+ * secret is a new object, stored whole); nodes do not change their input in place.
+ */
+function createOutputIndex(completed: readonly [string, StepResult][]) {
+  const producers = new Map<object, string>();
+  const producer = (value: unknown) => (isObject(value) ? producers.get(value) : undefined);
+  const remember = (value: unknown, nodeId: string) => {
+    if (isObject(value) && !producers.has(value)) producers.set(value, nodeId);
+  };
+  for (const [nodeId, step] of completed) remember(step.output, nodeId);
+  return {
+    producer,
+    record(step: StepResult): RecordedStep {
+      const recorded: RecordedStep = { ...step };
+      const outputFrom = producer(step.output);
+      // The same node's earlier record (a delay's, once it waited) is stored whole.
+      if (outputFrom !== undefined && outputFrom !== step.nodeId) {
+        recorded.output = undefined;
+        recorded.outputFrom = outputFrom;
+      }
+      // Naming its own node, the input is this record's output: a trigger's input and output
+      // are one event.
+      let inputFrom = producer(step.input);
+      if (inputFrom === step.nodeId && step.input !== step.output) inputFrom = undefined;
+      if (inputFrom === undefined && isObject(step.input) && step.input === step.output) {
+        inputFrom = step.nodeId;
+      }
+      if (inputFrom !== undefined) {
+        recorded.input = undefined;
+        recorded.inputFrom = inputFrom;
+      }
+      remember(step.output, step.nodeId);
+      return recorded;
+    },
+  };
 }
 
 function jobCredential(job: ExecutionJob, id: string) {

@@ -12,6 +12,7 @@ import type { CredentialResolver } from '../credentials/resolver.ts';
 import { maskHeaders } from '../hooks/redact.ts';
 import type { Logger } from '../logger.ts';
 import { ExecutionInterrupted, type RunExecutor } from './executor.ts';
+import type { RecordedStep } from './run-job.ts';
 
 export interface WorkerOptions {
   store: Store;
@@ -189,11 +190,13 @@ export function createWorker(options: WorkerOptions): Worker {
     let resumeAt: number | undefined;
     let error: unknown = null;
     let output: unknown;
+    // Set when the run's output is a step's output (nearly always): recorded by reference.
+    let outputFrom: string | undefined;
     let response: { value: unknown } | undefined;
     let retry: RetrySettings | undefined;
     const stepWrites: Promise<void>[] = [];
     // A step cut short because this run is handed back or taken over runs again: not recorded.
-    const record = (step: StepResult) => {
+    const record = (step: RecordedStep) => {
       if (entry.stop && entry.stop !== 'canceled' && step.status === 'failed') return;
       stepWrites.push(store.runs.appendStep(run.id, toRecord(step)));
       options.observer?.stepRecorded?.(run, step);
@@ -231,6 +234,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (result.resumeAt !== undefined) resumeAt = Date.parse(result.resumeAt);
       error = result.error;
       output = result.output;
+      outputFrom = result.outputFrom;
       if ('response' in result) response = { value: result.response };
     } catch (caught) {
       if (caught instanceof ExecutionInterrupted && run.interruptions === 0) {
@@ -258,8 +262,13 @@ export function createWorker(options: WorkerOptions): Worker {
       }
     }
     await Promise.all(stepWrites);
+    // Only a sender waiting for the run (wait mode) needs the output's value: read it back.
+    const shownOutput = () =>
+      outputFrom === undefined || !waiters.has(run.id)
+        ? output
+        : store.runs.steps(run.id).findLast((step) => step.nodeId === outputFrom)?.output;
     if (entry.stop === 'canceled') {
-      settle(run.id, { status: 'canceled', error: canceledError, output });
+      settle(run.id, { status: 'canceled', error: canceledError, output: shownOutput() });
       logger.debug({ runId: run.id }, 'run canceled');
       return;
     }
@@ -296,9 +305,21 @@ export function createWorker(options: WorkerOptions): Worker {
         return;
       }
     }
-    const recorded = await store.runs.finish({ id: run.id, worker: id, status, error, output });
+    const recorded = await store.runs.finish({
+      id: run.id,
+      worker: id,
+      status,
+      error,
+      output,
+      outputFrom: outputFrom ?? null,
+    });
     if (!recorded) logger.warn({ runId: run.id }, 'run lease was lost before it finished');
-    settle(run.id, { status, error, output, ...(response ? { response: response.value } : {}) });
+    settle(run.id, {
+      status,
+      error,
+      output: shownOutput(),
+      ...(response ? { response: response.value } : {}),
+    });
     options.observer?.runFinished?.(run, status, (performance.now() - startedAt) / 1000);
     logger.debug({ runId: run.id, status }, 'run finished');
   };
@@ -422,7 +443,7 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 }
 
-function toRecord(step: StepResult): StepRecord {
+function toRecord(step: RecordedStep): StepRecord {
   return {
     ...step,
     startedAt: Date.parse(step.startedAt),
