@@ -143,13 +143,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
       runStarted: (run) =>
         live.publish({ type: 'run', workflowId: run.workflowId, runId: run.id, status: 'running' }),
       stepRecorded: (run, step) => {
-        const output = step.output as { status?: unknown } | undefined;
-        metrics.step(
-          step.nodeType,
-          step.status,
-          step.durationMs / 1000,
-          typeof output?.status === 'number' ? output.status : undefined,
-        );
+        metrics.step(step.nodeType, step.status, step.durationMs / 1000, step.outputStatus);
         live.publish({
           type: 'step',
           workflowId: run.workflowId,

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { capJson, capPayload, isTruncatedPayload } from './history-payload.ts';
 import { idLowerBound } from './ids.ts';
 import { SEARCH_WINDOW, SEARCH_WINDOW_FILTERED, type StepRecord } from './runs.ts';
+import { encodeStep } from './step-rows.ts';
 import { createStore, type Store } from './store.ts';
 
 let dir: string;
@@ -96,8 +97,8 @@ describe('the payload cap', () => {
     const runId = await accept(wf, { order: 1 });
     await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 60_000 });
     const big = { rows: 'x'.repeat(5000) };
-    await store.runs.appendStep(runId, { ...step('big', big), config: { body: big } });
-    await store.runs.appendStep(runId, step('small', { ok: true }));
+    await store.runs.appendStep(runId, encodeStep({ ...step('big', big), config: { body: big } }));
+    await store.runs.appendStep(runId, encodeStep(step('small', { ok: true })));
     // Still running: a resume after a crash reads the whole output back.
     expect(store.runs.steps(runId)[0]?.output).toEqual(big);
 
@@ -124,8 +125,8 @@ describe('the payload cap', () => {
     const wf = workflow();
     const runId = await accept(wf, {});
     await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 60_000 });
-    await store.runs.appendStep(runId, step('load', { rows: 'y'.repeat(5000) }));
-    await store.runs.appendStep(runId, step('send', null, 'failed'));
+    await store.runs.appendStep(runId, encodeStep(step('load', { rows: 'y'.repeat(5000) })));
+    await store.runs.appendStep(runId, encodeStep(step('send', null, 'failed')));
     await store.runs.finish({
       id: runId,
       worker: 'w',
@@ -145,21 +146,30 @@ describe('payloads stored by reference', () => {
   async function recordedRun(wf: ReturnType<typeof workflow>) {
     const runId = await accept(wf, event.body);
     await store.runs.claim({ worker: 'w', limit: 1000, leaseMs: 60_000 });
-    await store.runs.appendStep(runId, {
-      ...step('trigger', event),
-      input: undefined,
-      inputFrom: 'trigger',
-    });
-    await store.runs.appendStep(runId, {
-      ...step('filter', undefined),
-      inputFrom: 'trigger',
-      outputFrom: 'trigger',
-    });
-    await store.runs.appendStep(runId, {
-      ...step('order', { id: 1 }),
-      input: undefined,
-      inputFrom: 'filter',
-    });
+    await store.runs.appendStep(
+      runId,
+      encodeStep({
+        ...step('trigger', event),
+        input: undefined,
+        inputFrom: 'trigger',
+      }),
+    );
+    await store.runs.appendStep(
+      runId,
+      encodeStep({
+        ...step('filter', undefined),
+        inputFrom: 'trigger',
+        outputFrom: 'trigger',
+      }),
+    );
+    await store.runs.appendStep(
+      runId,
+      encodeStep({
+        ...step('order', { id: 1 }),
+        input: undefined,
+        inputFrom: 'filter',
+      }),
+    );
     return runId;
   }
 
@@ -196,16 +206,22 @@ describe('payloads stored by reference', () => {
     const wf = workflow();
     const runId = await recordedRun(wf);
     const big = { rows: 'z'.repeat(5000) };
-    await store.runs.appendStep(runId, {
-      ...step('load', big),
-      input: undefined,
-      inputFrom: 'order',
-    });
-    await store.runs.appendStep(runId, {
-      ...step('send', null, 'failed'),
-      input: undefined,
-      inputFrom: 'load',
-    });
+    await store.runs.appendStep(
+      runId,
+      encodeStep({
+        ...step('load', big),
+        input: undefined,
+        inputFrom: 'order',
+      }),
+    );
+    await store.runs.appendStep(
+      runId,
+      encodeStep({
+        ...step('send', null, 'failed'),
+        input: undefined,
+        inputFrom: 'load',
+      }),
+    );
     await store.runs.finish({
       id: runId,
       worker: 'w',
@@ -227,12 +243,15 @@ describe('payloads stored by reference', () => {
     const wf = workflow();
     const runId = await recordedRun(wf);
     // The transform failed on the first attempt and succeeded on the second.
-    await store.runs.appendStep(runId, { ...step('order', { id: 2 }), attempt: 2 });
-    await store.runs.appendStep(runId, {
-      ...step('send', undefined),
-      inputFrom: 'order',
-      outputFrom: 'order',
-    });
+    await store.runs.appendStep(runId, encodeStep({ ...step('order', { id: 2 }), attempt: 2 }));
+    await store.runs.appendStep(
+      runId,
+      encodeStep({
+        ...step('send', undefined),
+        inputFrom: 'order',
+        outputFrom: 'order',
+      }),
+    );
     const steps = store.runs.steps(runId);
     expect(steps.at(-1)).toMatchObject({ input: { id: 2 }, output: { id: 2 } });
   });
@@ -357,7 +376,7 @@ describe('the history list', () => {
     const other = await accept(wf, { n: 2 });
     const active = await accept(wf, { n: 3 });
     await store.runs.claim({ worker: 'w', limit: 3, leaseMs: 60_000 });
-    await store.runs.appendStep(done, step('a', { ok: 1 }));
+    await store.runs.appendStep(done, encodeStep(step('a', { ok: 1 })));
     await store.runs.finish({
       id: done,
       worker: 'w',

@@ -37,6 +37,7 @@ export {
   sealedKeyId,
 } from './secret-box.ts';
 export type { OverviewQuery, StatsBucket, WorkflowOverview } from './stats.ts';
+export { encodeStep, type StepRow } from './step-rows.ts';
 export { createStore, type Store } from './store.ts';
 export type { TokenLookup, TriggerTarget } from './triggers.ts';
 export type { VersionRecord, WorkflowRecord, WorkflowSummary } from './workflows.ts';

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from './client.ts';
 import { newId } from './ids.ts';
+import { encodeStep } from './step-rows.ts';
 import { createStore, type Store } from './store.ts';
 
 let dir: string;
@@ -67,21 +68,24 @@ async function fill(wf: ReturnType<typeof workflow>, n: number, payloadBytes = 1
   await store.runs.claim({ worker: 'w', limit: n, leaseMs: 60_000 });
   await Promise.all(
     ids.map(async (id) => {
-      await store.runs.appendStep(id, {
-        nodeId: 'n',
-        nodeKey: 'n',
-        nodeType: 'transform',
-        status: 'succeeded',
-        input: null,
-        config: {},
-        output: { data: 'z'.repeat(payloadBytes) },
-        error: null,
-        handles: ['main'],
-        startedAt: 1,
-        finishedAt: 2,
-        durationMs: 1,
-        attempt: 1,
-      });
+      await store.runs.appendStep(
+        id,
+        encodeStep({
+          nodeId: 'n',
+          nodeKey: 'n',
+          nodeType: 'transform',
+          status: 'succeeded',
+          input: null,
+          config: {},
+          output: { data: 'z'.repeat(payloadBytes) },
+          error: null,
+          handles: ['main'],
+          startedAt: 1,
+          finishedAt: 2,
+          durationMs: 1,
+          attempt: 1,
+        }),
+      );
       await store.runs.finish({ id, worker: 'w', status: 'succeeded', error: null, output: null });
     }),
   );

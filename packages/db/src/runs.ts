@@ -4,6 +4,7 @@ import { capJson, DEFAULT_PAYLOAD_MAX_BYTES, isTruncatedPayload } from './histor
 import { idLowerBound, newId } from './ids.ts';
 import { HELD_UNTIL_ACTIVE } from './ingest.ts';
 import { finishedStatuses, type Pruning } from './pruning.ts';
+import type { StepRow } from './step-rows.ts';
 import type { WorkerLocks } from './worker-locks.ts';
 
 export type RunStatus =
@@ -32,6 +33,8 @@ export interface ClaimedRun {
   attempt: number;
   /** Times an execution thread was stopped under this run; such runs are run in isolation. */
   interruptions: number;
+  /** Claimed for the first time: it has no steps yet to read back. */
+  fresh: boolean;
 }
 
 export interface StoredEvent {
@@ -254,7 +257,7 @@ export function createRunStore(
           ORDER BY not_before LIMIT @limit)
       ) GROUP BY id ORDER BY min(rank), id LIMIT @limit)
     RETURNING id, workflow_id AS workflowId, version_id AS versionId, event_id AS eventId, attempt,
-      interruptions`);
+      interruptions, started_at = @now AND attempt = 1 AND interruptions = 0 AS fresh`);
   const interrupt =
     sqlite.prepare(`UPDATE runs SET status = 'queued', interruptions = interruptions + 1,
     lease_owner = NULL, lease_expires_at = NULL
@@ -470,14 +473,15 @@ export function createRunStore(
       now?: number;
     }): Promise<ClaimedRun[]> {
       const now = input.now ?? Date.now();
-      return commit.write(
-        () =>
+      return commit.write(() =>
+        (
           claim.all({
             worker: input.worker,
             until: now + input.leaseMs,
             now,
             limit: input.limit,
-          }) as ClaimedRun[],
+          }) as (Omit<ClaimedRun, 'fresh'> & { fresh: number })[]
+        ).map((run) => ({ ...run, fresh: run.fresh === 1 })),
       );
     },
 
@@ -626,25 +630,26 @@ export function createRunStore(
 
     steps: stepsOf,
 
-    appendStep(runId: string, step: StepRecord): Promise<void> {
+    /** Records a step: a row made by `encodeStep` (the worker makes it in its thread). */
+    appendStep(runId: string, step: StepRow): Promise<void> {
       const values = [
         runId,
         step.nodeId,
         step.nodeKey,
         step.nodeType,
         step.status,
-        step.inputFrom ? null : json(step.input),
-        step.inputFrom || null,
-        json(step.config),
-        step.outputFrom ? null : json(step.output),
-        step.outputFrom || null,
-        json(step.error),
-        JSON.stringify(step.handles),
+        step.input,
+        step.inputFrom,
+        step.config,
+        step.output,
+        step.outputFrom,
+        step.error,
+        step.handles,
         step.startedAt,
         step.finishedAt,
         step.durationMs,
         step.attempt,
-        step.resumeAt ?? null,
+        step.resumeAt,
       ];
       return commit.write(() => {
         insertStep.run(values);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeStep } from './step-rows.ts';
 import { createStore, type Store } from './store.ts';
 
 const facts = {
@@ -74,21 +75,24 @@ describe('the store on a real SQLite file', () => {
     expect(claimed.map((r) => r.id)).toEqual([accepted.runId]);
     expect(await store.runs.claim({ worker: 'w2', limit: 10, leaseMs: 30_000 })).toEqual([]);
 
-    await store.runs.appendStep(accepted.runId!, {
-      nodeId: 'n1',
-      nodeKey: 'trigger',
-      nodeType: 'webhook-trigger',
-      status: 'succeeded',
-      input: null,
-      config: {},
-      output: { ok: 1 },
-      error: null,
-      handles: ['main'],
-      startedAt: 1,
-      finishedAt: 2,
-      durationMs: 1,
-      attempt: 1,
-    });
+    await store.runs.appendStep(
+      accepted.runId!,
+      encodeStep({
+        nodeId: 'n1',
+        nodeKey: 'trigger',
+        nodeType: 'webhook-trigger',
+        status: 'succeeded',
+        input: null,
+        config: {},
+        output: { ok: 1 },
+        error: null,
+        handles: ['main'],
+        startedAt: 1,
+        finishedAt: 2,
+        durationMs: 1,
+        attempt: 1,
+      }),
+    );
     expect(
       await store.runs.finish({
         id: accepted.runId!,
@@ -372,21 +376,24 @@ describe('run control: retries, cancel, resume, replay, orphans', () => {
   it("resumes a failed run on its workflow's published version, in the same write", async () => {
     const { runId, workflowId, versionId } = await queueRun();
     await store.runs.claim({ worker: 'w', limit: 1, leaseMs: 30_000 });
-    await store.runs.appendStep(runId, {
-      nodeId: 'trigger',
-      nodeKey: 'trigger',
-      nodeType: 'webhook-trigger',
-      status: 'succeeded',
-      input: {},
-      config: {},
-      output: { ok: true },
-      error: null,
-      handles: ['main'],
-      startedAt: 1,
-      finishedAt: 2,
-      durationMs: 1,
-      attempt: 1,
-    });
+    await store.runs.appendStep(
+      runId,
+      encodeStep({
+        nodeId: 'trigger',
+        nodeKey: 'trigger',
+        nodeType: 'webhook-trigger',
+        status: 'succeeded',
+        input: {},
+        config: {},
+        output: { ok: true },
+        error: null,
+        handles: ['main'],
+        startedAt: 1,
+        finishedAt: 2,
+        durationMs: 1,
+        attempt: 1,
+      }),
+    );
     await fail(runId, 'w');
     const fixed = store.workflows.publish(workflowId, { document: { v: 2 } });
 

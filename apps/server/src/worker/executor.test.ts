@@ -78,12 +78,17 @@ describe('the thread executor', () => {
       new AbortController().signal,
     );
     const [trigger, work] = recorded;
-    // The trigger's input is the event, which is its output: it names its own node.
-    expect(trigger).toMatchObject({ nodeId: 't', inputFrom: 't', output: { method: 'POST' } });
-    expect(trigger?.input).toBeUndefined();
+    // Rows ready to insert. The trigger's input is the event, which is its output: it names
+    // its own node.
+    expect(trigger).toMatchObject({ nodeId: 't', input: null, inputFrom: 't', outputFrom: null });
+    expect(JSON.parse(trigger?.output ?? '')).toEqual(passing.event);
     // The next step's input is the trigger's output.
-    expect(work).toMatchObject({ nodeId: 'x', inputFrom: 't', output: { waited: 1 } });
-    expect(work?.input).toBeUndefined();
+    expect(work).toMatchObject({
+      nodeId: 'x',
+      input: null,
+      inputFrom: 't',
+      output: '{"waited":1}',
+    });
     // A test run (keepSteps) gets its steps and output whole.
     expect(result).toMatchObject({ output: { waited: 1 } });
     expect(result.steps.map((step) => step.input)).toEqual([passing.event, passing.event]);

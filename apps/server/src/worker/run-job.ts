@@ -1,3 +1,5 @@
+import type { StepRecord } from '@hookflow/db';
+import { encodeStep, type StepRow } from '@hookflow/db/step-rows';
 import {
   type CompiledWorkflow,
   CredentialError,
@@ -38,12 +40,16 @@ export interface ExecutionJob {
 }
 
 /**
- * A step as the worker records it. A payload that is the very value another step of the run
- * output names that step's node instead of carrying the value (see `StepRecord.inputFrom` in
- * the db package): in a trigger -> filter -> transform run the event then crosses between the
- * threads and is stored once, not five times.
+ * A step as the worker records it: its `run_steps` row, made where the run executes (JSON
+ * encoding and all), so the main thread only inserts it. A payload that is the very value
+ * another step of the run output names that step's node instead of carrying the value (see
+ * `StepRecord.inputFrom` in the db package): in a trigger -> filter -> transform run the event
+ * then crosses between the threads and is stored once, not five times.
  */
-export type RecordedStep = StepResult & { inputFrom?: string; outputFrom?: string };
+export type RecordedStep = StepRow & {
+  /** The output's `status` when it is a number (an HTTP response's), for the metrics. */
+  outputStatus?: number;
+};
 
 /** A run's result as the worker gets it: its output named by its step's node when it is one. */
 export type JobResult = RunResult & { outputFrom?: string };
@@ -115,13 +121,15 @@ function createOutputIndex(completed: readonly [string, StepResult][]) {
   return {
     producer,
     record(step: StepResult): RecordedStep {
-      const recorded: RecordedStep = { ...step };
+      const recorded: StepRecord = {
+        ...step,
+        startedAt: Date.parse(step.startedAt),
+        finishedAt: Date.parse(step.finishedAt),
+        resumeAt: step.resumeAt === undefined ? null : Date.parse(step.resumeAt),
+      };
       const outputFrom = producer(step.output);
       // The same node's earlier record (a delay's, once it waited) is stored whole.
-      if (outputFrom !== undefined && outputFrom !== step.nodeId) {
-        recorded.output = undefined;
-        recorded.outputFrom = outputFrom;
-      }
+      if (outputFrom !== undefined && outputFrom !== step.nodeId) recorded.outputFrom = outputFrom;
       // Naming its own node, the input is this record's output: a trigger's input and output
       // are one event.
       let inputFrom = producer(step.input);
@@ -129,12 +137,13 @@ function createOutputIndex(completed: readonly [string, StepResult][]) {
       if (inputFrom === undefined && isObject(step.input) && step.input === step.output) {
         inputFrom = step.nodeId;
       }
-      if (inputFrom !== undefined) {
-        recorded.input = undefined;
-        recorded.inputFrom = inputFrom;
-      }
+      if (inputFrom !== undefined) recorded.inputFrom = inputFrom;
       remember(step.output, step.nodeId);
-      return recorded;
+      const status = (step.output as { status?: unknown } | null | undefined)?.status;
+      return {
+        ...encodeStep(recorded),
+        ...(typeof status === 'number' ? { outputStatus: status } : {}),
+      };
     },
   };
 }

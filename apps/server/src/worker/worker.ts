@@ -35,7 +35,7 @@ export interface WorkerOptions {
 
 export interface RunObserver {
   runStarted?(run: ClaimedRun): void;
-  stepRecorded?(run: ClaimedRun, step: StepResult): void;
+  stepRecorded?(run: ClaimedRun, step: RecordedStep): void;
   runFinished?(run: ClaimedRun, status: FinishedRun['status'], seconds: number): void;
   /** The run parked until `until` (a delay): it left this worker and waits in the database. */
   runParked?(run: ClaimedRun, until: number): void;
@@ -198,7 +198,7 @@ export function createWorker(options: WorkerOptions): Worker {
     // A step cut short because this run is handed back or taken over runs again: not recorded.
     const record = (step: RecordedStep) => {
       if (entry.stop && entry.stop !== 'canceled' && step.status === 'failed') return;
-      stepWrites.push(store.runs.appendStep(run.id, toRecord(step)));
+      stepWrites.push(store.runs.appendStep(run.id, step));
       options.observer?.stepRecorded?.(run, step);
     };
     const startedAt = performance.now();
@@ -211,7 +211,8 @@ export function createWorker(options: WorkerOptions): Worker {
       if (!event) throw new Error(`event ${run.eventId} is missing`);
       const trigger = triggerOf(event);
       const completed: [string, StepResult][] = [];
-      for (const step of store.runs.steps(run.id)) {
+      // A run claimed for the first time has no steps to read back.
+      for (const step of run.fresh ? [] : store.runs.steps(run.id)) {
         if (step.status !== 'failed') completed.push([step.nodeId, toResult(step)]);
       }
       const result = await options.executor.execute(
@@ -440,15 +441,6 @@ export function createWorker(options: WorkerOptions): Worker {
       lock = undefined;
       state = 'idle';
     },
-  };
-}
-
-function toRecord(step: RecordedStep): StepRecord {
-  return {
-    ...step,
-    startedAt: Date.parse(step.startedAt),
-    finishedAt: Date.parse(step.finishedAt),
-    resumeAt: step.resumeAt === undefined ? null : Date.parse(step.resumeAt),
   };
 }
 
