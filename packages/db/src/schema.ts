@@ -76,6 +76,11 @@ export const events = sqliteTable(
     body: blob('body', { mode: 'buffer' }).notNull(),
     /** The body as parsed for the workflow (JSON, form fields, text or base64). */
     parsedBody: text('parsed_body', { mode: 'json' }),
+    /**
+     * The parsed body's JSON text is the raw body byte for byte (compact JSON, as most senders
+     * post it): `parsed_body` is null and the body is stored once.
+     */
+    parsedFromBody: integer('parsed_from_body', { mode: 'boolean' }).notNull().default(false),
     contentType: text('content_type'),
     receivedAt: integer('received_at').notNull(),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE `events` ADD `parsed_from_body` integer DEFAULT false NOT NULL;
