@@ -31,8 +31,12 @@ function workflow(name = 'Orders') {
   return { id: wf.id, versionId: version.id, triggerId: lookup.target.triggerId };
 }
 
-async function accept(wf: ReturnType<typeof workflow>, body: unknown, receivedAt = Date.now()) {
-  const text = JSON.stringify(body);
+async function accept(
+  wf: ReturnType<typeof workflow>,
+  body: unknown,
+  receivedAt = Date.now(),
+  text = JSON.stringify(body),
+) {
   const accepted = await store.ingest.accept({
     triggerId: wf.triggerId,
     workflowId: wf.id,
@@ -258,6 +262,30 @@ describe('payloads stored by reference', () => {
 });
 
 describe('the history list', () => {
+  it('stores a compact JSON body once, and a reformatted one beside its parsed form', async () => {
+    const wf = workflow();
+    const body = { customer: 'ada@example.com', note: 'é ✓' };
+    const compact = await accept(wf, body);
+    const pretty = await accept(wf, body, Date.now(), JSON.stringify(body, null, 2));
+    const db = new Database(join(dir, 'test.db'), { readonly: true });
+    const row = (runId: string) =>
+      db
+        .prepare(`SELECT parsed_body IS NULL AS once, parsed_from_body AS fromBody FROM events
+          WHERE id = (SELECT event_id FROM runs WHERE id = ?)`)
+        .get(runId);
+    expect(row(compact)).toEqual({ once: 1, fromBody: 1 });
+    expect(row(pretty)).toEqual({ once: 0, fromBody: 0 });
+    db.close();
+    for (const runId of [compact, pretty]) {
+      expect(store.runs.get(runId)?.event.parsedBody).toEqual(body);
+    }
+    expect(store.runs.list({ limit: 10, q: 'ADA@example' }).items.map((r) => r.id)).toEqual([
+      pretty,
+      compact,
+    ]);
+    expect(store.runs.list({ limit: 10, q: 'é ✓' }).items).toHaveLength(2);
+  });
+
   it('searches event bodies, filters by time range and counts per status', async () => {
     const wf = workflow();
     const other = workflow('Other');

@@ -65,8 +65,9 @@ export interface RefusalInput {
  */
 export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
   const insertEvent = sqlite.prepare(`INSERT INTO events
-    (id, trigger_id, workflow_id, method, path, headers, query, body, parsed_body, content_type, received_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    (id, trigger_id, workflow_id, method, path, headers, query, body, parsed_body, parsed_from_body,
+     content_type, received_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertRun = sqlite.prepare(`INSERT INTO runs
     (id, workflow_id, version_id, event_id, status, attempt, queued_at, not_before)
     VALUES (?, ?, ?, ?, 'queued', 1, ?, ?)`);
@@ -133,6 +134,11 @@ export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
       const headers = JSON.stringify(event.headers);
       const query = JSON.stringify(event.query);
       const parsed = event.parsedBody === undefined ? null : JSON.stringify(event.parsedBody);
+      // Compact JSON, as most senders post it, parses back to its own bytes: kept once, raw.
+      const fromBody =
+        parsed !== null &&
+        Buffer.byteLength(parsed) === event.body.length &&
+        event.body.toString('utf8') === parsed;
       return commit.write((): AcceptResult => {
         if (input.tick) {
           const last = lastTick.get(input.workflowId) as
@@ -169,7 +175,8 @@ export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
           headers,
           query,
           event.body,
-          parsed,
+          fromBody ? null : parsed,
+          fromBody ? 1 : 0,
           event.contentType,
           event.receivedAt,
         );

@@ -203,6 +203,10 @@ export type RunChangeRefusal =
   | { kind: 'truncated'; nodeKey: string }
   | { kind: 'unpublished' };
 
+/** An event's parsed body as JSON text, also when it is stored as the raw body alone. */
+const parsedBodyText =
+  'CASE WHEN events.parsed_from_body THEN CAST(events.body AS TEXT) ELSE events.parsed_body END';
+
 /** A LIKE pattern that matches `text` anywhere, its wildcards taken literally. */
 const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -360,7 +364,9 @@ export function createRunStore(
     headers: parse(row.headers) as Record<string, string>,
     query: parse(row.query) as Record<string, string | string[]>,
     body: row.body as Buffer,
-    parsedBody: parse(row.parsed_body),
+    parsedBody: row.parsed_from_body
+      ? JSON.parse((row.body as Buffer).toString('utf8'))
+      : parse(row.parsed_body),
     contentType: (row.content_type as string | null) ?? null,
     receivedAt: row.received_at as number,
   });
@@ -423,7 +429,7 @@ export function createRunStore(
   const searchTerms = (floor: string | null, params: Record<string, unknown>) => {
     if (floor !== null) params.searchFloor = floor;
     return [
-      "events.parsed_body LIKE @pattern ESCAPE '\\'",
+      `${parsedBodyText} LIKE @pattern ESCAPE '\\'`,
       ...(floor === null ? [] : ['runs.id >= @searchFloor']),
     ];
   };
