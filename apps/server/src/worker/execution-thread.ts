@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { NodeRegistry } from '@hookflow/engine';
 import { createNodeServices } from '../services.ts';
 import type { FromThread, ToThread } from './executor.ts';
-import { createPlanCache, runJob } from './run-job.ts';
+import { createPlanCache, createVersionDocuments, runJob } from './run-job.ts';
 
 if (!parentPort) throw new Error('execution-thread.ts runs as a worker thread');
 const port = parentPort;
@@ -19,6 +19,7 @@ const { nodeRegistry } = (await import(options.registryModule ?? '@hookflow/node
 const planFor = createPlanCache(nodeRegistry);
 const services = createNodeServices({ outboundAllow: options.outboundAllow ?? '' });
 const aborts = new Map<number, AbortController>();
+const documents = createVersionDocuments();
 
 // Messages go to the main thread in batches, one postMessage per turn rather than one per step:
 // under load each message costs more than the step it reports. A step's start goes out at once
@@ -50,7 +51,20 @@ const receive = (message: ToThread) => {
   } else if (message.type === 'cancel') {
     aborts.get(message.jobId)?.abort();
   } else if (message.type === 'run') {
-    const { jobId, job } = message;
+    const { jobId } = message;
+    // The document comes with a version's first job only (createVersionDocuments).
+    if (message.job.document !== undefined) {
+      documents.remember(message.job.versionId, message.job.document);
+    }
+    const job = { ...message.job, document: documents.get(message.job.versionId) };
+    if (job.document === undefined) {
+      send({
+        type: 'error',
+        jobId,
+        message: `the document of version ${job.versionId} was not sent`,
+      });
+      return;
+    }
     const abort = new AbortController();
     aborts.set(jobId, abort);
     runJob(

@@ -68,6 +68,15 @@ describe('the thread executor', () => {
     expect(steps).toEqual(['trigger', 'work']);
   });
 
+  it("sends a version's document to a thread once and runs its later jobs from it", async () => {
+    const first = job('test-wait', { ms: 1 });
+    const again = { ...job('test-wait', { ms: 1 }), versionId: first.versionId };
+    expect(await run(first).result).toMatchObject({ status: 'succeeded' });
+    expect(await run(again).result).toMatchObject({ status: 'succeeded' });
+    const other = job('test-wait', { ms: 2 });
+    expect(await run(other).result).toMatchObject({ status: 'succeeded' });
+  });
+
   it('names a payload that repeats a step output instead of sending it again', async () => {
     const recorded: RecordedStep[] = [];
     const passing = job('test-wait', { ms: 1 });

@@ -3,6 +3,7 @@ import type { NodeRegistry, NodeServices } from '@hookflow/engine';
 import type { Logger } from '../logger.ts';
 import {
   createPlanCache,
+  createVersionDocuments,
   type ExecutionJob,
   type JobCallbacks,
   type JobResult,
@@ -87,6 +88,8 @@ interface Slot {
   temporary: boolean;
   /** Jobs to post together at the end of this turn (the worker starts many at once). */
   outbox: ToThread[];
+  /** The documents the thread holds: those are not sent again. */
+  documents: ReturnType<typeof createVersionDocuments>;
 }
 
 /** A thread that has not loaded its code after this long is considered broken. */
@@ -164,6 +167,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
       dead: false,
       temporary,
       outbox: [],
+      documents: createVersionDocuments(),
     };
     const receive = (message: FromThread) => {
       if (message.type === 'ready') slot.ready = true;
@@ -244,7 +248,9 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
           callbacks,
           currentNode: undefined,
         });
-        enqueue(slot, { type: 'run', jobId, job });
+        const sent = slot.documents.has(job.versionId);
+        if (!sent) slot.documents.remember(job.versionId, true);
+        enqueue(slot, { type: 'run', jobId, job: sent ? { ...job, document: undefined } : job });
       });
     },
     async close() {

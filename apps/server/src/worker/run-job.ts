@@ -19,7 +19,10 @@ export interface ExecutionJob {
   runId: string;
   workflowId: string;
   versionId: string;
-  /** The published version's document. */
+  /**
+   * The published version's document. Left out on the way to a thread that was sent it before
+   * (see createVersionDocuments).
+   */
   document: unknown;
   event: TriggerEvent;
   /** Steps finished by earlier attempts, by node id: not run again. */
@@ -57,6 +60,26 @@ export type JobResult = RunResult & { outputFrom?: string };
 export interface JobCallbacks {
   onStepStart?: (nodeId: string) => void;
   onStep: (step: RecordedStep) => void;
+}
+
+/**
+ * The documents an execution thread holds, by version id, so a version's document crosses to a
+ * thread once instead of with every run (a large workflow's document costs more to copy than
+ * its run). Both sides keep the same first-in-first-out list of the last `size` versions in the
+ * order the jobs are posted, which is the order the thread receives them: the main thread
+ * knows which documents the thread still has without asking.
+ */
+export function createVersionDocuments(size = 500) {
+  const documents = new Map<string, unknown>();
+  return {
+    has: (versionId: string) => documents.has(versionId),
+    get: (versionId: string) => documents.get(versionId),
+    remember(versionId: string, document: unknown) {
+      if (documents.has(versionId)) return;
+      if (documents.size >= size) documents.delete(documents.keys().next().value!);
+      documents.set(versionId, document);
+    },
+  };
 }
 
 /** Compiled versions, kept per version id (published versions never change). */
