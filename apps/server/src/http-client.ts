@@ -73,7 +73,18 @@ export function createHttpClient(
   };
 
   const client = async (req: Parameters<HttpClient>[0]): Promise<HttpResponse> => {
-    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]);
+    const { signal, done } = requestSignal(req.signal, req.timeoutMs);
+    try {
+      return await send(req, signal);
+    } finally {
+      done();
+    }
+  };
+
+  const send = async (
+    req: Parameters<HttpClient>[0],
+    signal: AbortSignal,
+  ): Promise<HttpResponse> => {
     let response: Dispatcher.ResponseData;
     try {
       response = await request(req.url, {
@@ -131,6 +142,33 @@ export function createHttpClient(
     return { status: response.statusCode, headers, body: Buffer.concat(chunks), url: req.url };
   };
   return Object.assign(client, { close: () => agent.close() });
+}
+
+/**
+ * The signal of one request: aborted by the step's signal or after `timeoutMs` (with a
+ * TimeoutError, as AbortSignal.timeout does). One controller and one timer, cleared by `done()`
+ * once the body is read: AbortSignal.any over AbortSignal.timeout cost about 3 % of an
+ * execution thread's time under load, each signal held weakly and tracked until collected.
+ */
+function requestSignal(outer: AbortSignal, timeoutMs: number) {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(outer.reason);
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+      ),
+    timeoutMs,
+  );
+  if (outer.aborted) onAbort();
+  else outer.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      outer.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** Closes a body that will not be read; its abort error has no one to go to. */
