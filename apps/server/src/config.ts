@@ -12,7 +12,10 @@ const settings = {
   /** 127.0.0.1 until accounts exist; set 0.0.0.0 to accept webhooks from other machines. */
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
-  /** The address senders reach; trigger URLs start with it. Defaults to http://localhost:PORT. */
+  /**
+   * The address senders reach; trigger URLs start with it. Defaults to http://localhost:PORT
+   * (https:// with TLS_CERT_FILE).
+   */
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** json (default when not on a terminal or NODE_ENV=production) or pretty. */
@@ -66,6 +69,12 @@ const settings = {
         value.split(',').every((entry) => /^[\d.:a-fA-F]+(\/\d+)?$/.test(entry.trim())),
       'proxy addresses or CIDR blocks, comma-separated, like 10.0.0.1,10.1.0.0/16',
     ),
+  /**
+   * PEM files of the certificate (its chain after it) and private key: with both, Hookflow
+   * serves HTTPS itself instead of HTTP (a reverse proxy in front is the other way).
+   */
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
   /** When set, GET /metrics requires `Authorization: Bearer <token>`; else only loopback may read it. */
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** How long in-flight runs may finish on shutdown before they are handed back. */
@@ -140,11 +149,20 @@ export function loadConfig(
     throw new ConfigError(`${name} (${flagName(name)}): ${issue.message}`);
   }
   const config = parsed.data;
+  if ((config.TLS_CERT_FILE === undefined) !== (config.TLS_KEY_FILE === undefined)) {
+    const [missing, given] = config.TLS_CERT_FILE
+      ? (['TLS_KEY_FILE', 'TLS_CERT_FILE'] as const)
+      : (['TLS_CERT_FILE', 'TLS_KEY_FILE'] as const);
+    throw new ConfigError(
+      `${missing} (${flagName(missing)}): HTTPS needs both the certificate and its key, and only ${given} is set`,
+    );
+  }
   const dataDir = resolve(config.DATA_DIR);
+  const scheme = config.TLS_CERT_FILE ? 'https' : 'http';
   return {
     ...config,
     DATA_DIR: dataDir,
-    PUBLIC_URL: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ''),
+    PUBLIC_URL: (config.PUBLIC_URL ?? `${scheme}://localhost:${config.PORT}`).replace(/\/+$/, ''),
     WORKER_CONCURRENCY: config.WORKER_CONCURRENCY ?? 100,
     // The main thread (ingress, database, worker) needs a core of its own.
     EXECUTION_THREADS: config.EXECUTION_THREADS ?? Math.min(4, Math.max(1, cpus().length - 1)),

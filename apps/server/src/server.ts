@@ -1,13 +1,28 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type RequestListener,
+  type ServerOptions,
+  STATUS_CODES,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { type ApiContext, appRouter, createLiveEvents } from '@hookflow/api';
 import type { Store } from '@hookflow/db';
 import { credentialIdsOf, type NodeRegistry, type NodeServices } from '@hookflow/engine';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Config } from './config.ts';
 import { createCredentialResolver } from './credentials/resolver.ts';
 import { createTriggerCache, registerIngress, sendError } from './hooks/ingress.ts';
@@ -15,6 +30,8 @@ import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createRetention, type Retention } from './retention/retention.ts';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
+import type { TlsFiles } from './tls.ts';
 import { createInlineExecutor, createThreadExecutor } from './worker/executor.ts';
 import { createWorker, triggerOf, type Worker } from './worker/worker.ts';
 
@@ -58,6 +75,8 @@ export interface ServerDeps {
   scheduler?: { syncMs?: number };
   /** How long a client may take to send a whole request (30 s; its headers: 10 s at most). */
   requestTimeoutMs?: number;
+  /** PEM certificate (chain) and private key: serve HTTPS instead of HTTP. */
+  tls?: TlsFiles;
 }
 
 export interface HookflowServer {
@@ -71,10 +90,29 @@ export interface HookflowServer {
   start(): Promise<string>;
   /** Stops accepting, lets in-flight runs finish (or hands them back), closes the database. */
   stop(): Promise<void>;
+  /** Serves a renewed certificate and key to new connections (HTTPS only; open ones keep theirs). */
+  reloadTls(files: TlsFiles): void;
 }
 
 const isLoopback = (address: string | undefined) =>
   address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+
+/**
+ * A request made on this machine: from a loopback address, and not relayed by a proxy (a proxy
+ * on this machine connects from loopback too, on behalf of anyone; it names them in a header).
+ */
+const fromThisMachine = (request: FastifyRequest) =>
+  isLoopback(request.socket.remoteAddress) &&
+  request.headers['x-forwarded-for'] === undefined &&
+  request.headers.forwarded === undefined &&
+  request.headers['x-real-ip'] === undefined;
+
+/** Compares a presented secret in constant time (of the secret's length, through hashes). */
+const sameSecret = (presented: string, expected: string) =>
+  timingSafeEqual(
+    createHash('sha256').update(presented).digest(),
+    createHash('sha256').update(expected).digest(),
+  );
 
 /**
  * TRUST_PROXY: the addresses and CIDR blocks of the reverse proxies whose X-Forwarded-For is
@@ -86,6 +124,29 @@ function trustedProxies(setting: string | undefined): false | string[] {
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   return proxies.length > 0 ? proxies : false;
+}
+
+/**
+ * The Node server under Fastify: HTTP, or HTTPS with a certificate. Slow or stalled clients
+ * cannot hold a connection forever: headers and the whole request have deadlines (answered 408),
+ * checked every second rather than Node's 30 s, and an idle connection is closed after 60 s.
+ */
+function createListener(
+  handler: RequestListener,
+  requestTimeoutMs: number,
+  tls: TlsFiles | undefined,
+): HttpServer {
+  const options: ServerOptions = {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(10_000, requestTimeoutMs),
+    connectionsCheckingInterval: Math.min(1_000, Math.max(100, requestTimeoutMs / 4)),
+    keepAliveTimeout: 72_000,
+  };
+  const server = tls
+    ? createHttpsServer({ ...tls, ...options }, handler)
+    : createHttpServer(options, handler);
+  server.setTimeout(60_000);
+  return server;
 }
 
 export const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -104,16 +165,29 @@ export function createServer(deps: ServerDeps): HookflowServer {
     loggerInstance: logger as FastifyBaseLogger,
     // One log line per webhook would drown the log at thousands of requests a second.
     logController: new LogController({ disableRequestLogging: true }),
-    // Slow or stalled clients cannot hold a connection forever: headers and the whole request
-    // have deadlines (answered 408), checked every second rather than Node's 30 s.
-    requestTimeout: requestTimeoutMs,
-    http: {
-      headersTimeout: Math.min(10_000, requestTimeoutMs),
-      connectionsCheckingInterval: Math.min(1_000, Math.max(100, requestTimeoutMs / 4)),
-    },
-    connectionTimeout: 60_000,
+    serverFactory: (handler) => createListener(handler, requestTimeoutMs, deps.tls),
     bodyLimit: 1024 * 1024,
     trustProxy: trustedProxies(config.TRUST_PROXY),
+  });
+  // Outside the ingress (which answers its own failures): a client error keeps its status and
+  // message; a server error says only that, and its details and stack go to the log.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error, url: request.url }, 'request failed');
+      return reply.code(status).send({
+        error: STATUS_CODES[status] ?? 'Error',
+        code: 'internal_error',
+        message: 'the server could not answer this request; the details are in its log',
+        statusCode: status,
+      });
+    }
+    return reply.code(status).send({
+      error: STATUS_CODES[status] ?? 'Error',
+      code: error.code,
+      message: error.message,
+      statusCode: status,
+    });
   });
   const executor =
     config.EXECUTION_THREADS > 0
@@ -259,8 +333,8 @@ export function createServer(deps: ServerDeps): HookflowServer {
   app.get('/metrics', async (request, reply) => {
     const token = config.METRICS_TOKEN;
     const allowed = token
-      ? request.headers.authorization === `Bearer ${token}`
-      : isLoopback(request.socket.remoteAddress);
+      ? sameSecret(request.headers.authorization ?? '', `Bearer ${token}`)
+      : fromThisMachine(request);
     if (!allowed) {
       return sendError(
         reply,
@@ -268,7 +342,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
         'metrics_forbidden',
         token
           ? 'send the metrics token as a Bearer token'
-          : 'metrics are served to this machine only; set METRICS_TOKEN to read them remotely',
+          : 'metrics are served to this machine only, not through a proxy; set METRICS_TOKEN to read them remotely',
       );
     }
     return reply.type(metrics.contentType).send(await metrics.text());
@@ -285,38 +359,46 @@ export function createServer(deps: ServerDeps): HookflowServer {
     publicUrl: config.PUBLIC_URL,
   });
 
-  app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: () => context,
-      onError({ error, path }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error, path }, 'API error');
-      },
-    } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
-  });
+  // The app (its pages, API and files) in a scope of its own: it gets the security headers;
+  // webhooks and probes, outside it, stay lean.
+  app.register(async (web) => {
+    await registerSecurityHeaders(web);
+    web.register(fastifyTRPCPlugin, {
+      prefix: '/trpc',
+      trpcOptions: {
+        router: appRouter,
+        createContext: () => context,
+        onError({ error, path }) {
+          if (error.code === 'INTERNAL_SERVER_ERROR')
+            logger.error({ err: error, path }, 'API error');
+        },
+      } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
+    });
 
-  const webRoot = deps.webRoot ?? defaultWebRoot;
-  const indexFile = `${webRoot}/index.html`;
-  if (existsSync(indexFile)) {
-    app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
-  }
-  app.setNotFoundHandler(async (request, reply) => {
-    const isPage =
-      request.method === 'GET' &&
-      !request.url.startsWith('/trpc') &&
-      !request.url.startsWith('/hooks/') &&
-      (request.headers.accept ?? '').includes('text/html');
-    if (!isPage)
-      return sendError(reply, 404, 'not_found', `nothing at ${request.method} ${request.url}`);
-    if (!existsSync(indexFile)) {
-      return reply
-        .code(503)
-        .type('text/plain')
-        .send('The web app is not built yet: run `pnpm build` (or `pnpm start`, which builds it).');
+    const webRoot = deps.webRoot ?? defaultWebRoot;
+    const indexFile = `${webRoot}/index.html`;
+    if (existsSync(indexFile)) {
+      web.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
     }
-    // The web app routes in the browser: every page path gets index.html.
-    return reply.type('text/html').send(await readFile(indexFile));
+    web.setNotFoundHandler(async (request, reply) => {
+      const isPage =
+        request.method === 'GET' &&
+        !request.url.startsWith('/trpc') &&
+        !request.url.startsWith('/hooks/') &&
+        (request.headers.accept ?? '').includes('text/html');
+      if (!isPage)
+        return sendError(reply, 404, 'not_found', `nothing at ${request.method} ${request.url}`);
+      if (!existsSync(indexFile)) {
+        return reply
+          .code(503)
+          .type('text/plain')
+          .send(
+            'The web app is not built yet: run `pnpm build` (or `pnpm start`, which builds it).',
+          );
+      }
+      // The web app routes in the browser: every page path gets index.html.
+      return reply.type('text/html').send(await readFile(indexFile));
+    });
   });
 
   let stopping: Promise<void> | null = null;
@@ -326,11 +408,18 @@ export function createServer(deps: ServerDeps): HookflowServer {
     scheduler,
     retention,
     async start() {
-      const address = await app.listen({ port: config.PORT, host: config.HOST });
+      const listening = await app.listen({ port: config.PORT, host: config.HOST });
+      // Fastify names the scheme from its own https option, unused with a server factory.
+      const address = deps.tls ? listening.replace(/^http:/, 'https:') : listening;
       worker.start();
       scheduler.start();
       retention?.start();
       return address;
+    },
+    reloadTls(files) {
+      const listener: unknown = app.server;
+      if (!(listener instanceof TlsServer)) throw new Error('this server does not serve HTTPS');
+      listener.setSecureContext(files);
     },
     stop() {
       stopping ??= (async () => {

@@ -59,8 +59,11 @@ export async function hookflowInstance(settings: Record<string, string> = {}) {
       });
     },
 
-    /** Spawns `hookflow start`; resolves once /readyz answers 200. */
-    async start() {
+    /** Spawns `hookflow start`; resolves once /readyz answers 200 (or `ready()` says so). */
+    async start(options: { ready?: () => Promise<boolean> } = {}) {
+      const ready =
+        options.ready ??
+        (async () => (await fetch(`${address}/readyz`).catch(() => null))?.ok === true);
       const child = spawn(process.execPath, [bin, 'start'], {
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,8 +85,7 @@ export async function hookflowInstance(settings: Record<string, string> = {}) {
       );
       await eventually(async () => {
         if (child.exitCode !== null) throw new Error(`hookflow start exited early:\n${logs}`);
-        const ready = await fetch(`${address}/readyz`).catch(() => null);
-        return ready?.ok ? true : undefined;
+        return (await ready()) ? true : undefined;
       }, 20_000);
       return {
         child,

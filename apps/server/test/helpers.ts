@@ -13,9 +13,11 @@ import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import pino from 'pino';
+import { Agent, type RequestInit as UndiciRequestInit, fetch as undiciFetch } from 'undici';
 import { loadKeyRing } from '../src/credentials/keys.ts';
 import { createServer, type HookflowServer, type ServerDeps } from '../src/server.ts';
 import { createNodeServices } from '../src/services.ts';
+import type { TlsFiles } from '../src/tls.ts';
 
 export interface SinkRequest {
   method: string;
@@ -78,6 +80,16 @@ export async function startSink(initialStatus = 200, options: { delayMs?: number
   };
 }
 
+/**
+ * fetch through undici's own Agent, which can trust an extra CA (a test's self-signed
+ * certificate); the global fetch cannot be given one. The two fetches' types differ only in
+ * the versions of undici they name.
+ */
+function trustingFetch(dispatcher: Agent): typeof fetch {
+  return (url, init) =>
+    undiciFetch(url as string, { ...(init as UndiciRequestInit), dispatcher }) as never;
+}
+
 /** A real server on a temporary SQLite file and a port the OS picks. */
 export async function startHookflow(
   options: {
@@ -99,6 +111,8 @@ export async function startHookflow(
     logger?: pino.Logger;
     /** HOOKFLOW_ENCRYPTION_KEY; without it a key file is created in the data directory. */
     encryptionKey?: string;
+    /** Serve HTTPS with this certificate and key; `api` and `fetch` trust the certificate. */
+    tls?: TlsFiles;
   } = {},
 ) {
   const registry = options.registryModule
@@ -142,14 +156,22 @@ export async function startHookflow(
     worker: { pollMs: 200 },
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const address = await server.start();
-  const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${address}/trpc` })] });
+  // Over HTTPS, requests trust the test's own certificate (and nothing else extra).
+  const dispatcher = options.tls ? new Agent({ connect: { ca: options.tls.cert } }) : undefined;
+  const fetchHere: typeof fetch = dispatcher ? trustingFetch(dispatcher) : fetch;
+  const api = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${address}/trpc`, fetch: fetchHere })],
+  });
   /** The trigger URL on this server's real address (PUBLIC_URL is a placeholder here). */
   const localUrl = (triggerUrl: string) => `${address}/hooks/${triggerUrl.split('/hooks/')[1]}`;
   return {
     address,
     api,
+    /** fetch, trusting this server's certificate when it serves HTTPS. */
+    fetch: fetchHere,
     localUrl,
     store,
     server,
@@ -157,6 +179,7 @@ export async function startHookflow(
     async close() {
       await server.stop();
       await services.close();
+      await dispatcher?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

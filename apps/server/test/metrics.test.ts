@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, forwardingWorkflow, startHookflow, startSink } from './helpers.ts';
 
@@ -53,5 +54,61 @@ describe('GET /metrics', () => {
       /hookflow_step_duration_seconds_count\{node_type="http-request",status="succeeded"\} 1/,
     );
     expect(text).toContain('hookflow_process_resident_memory_bytes');
+  });
+});
+
+/** GET /metrics from `localAddress` (127.0.0.2 stands in for another machine). */
+function getMetrics(address: string, headers: Record<string, string>, localAddress = '127.0.0.1') {
+  const url = new URL('/metrics', address);
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    request(url, { headers, localAddress }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      response.on('end', () => resolve({ status: response.statusCode!, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('who may read /metrics', () => {
+  it('without METRICS_TOKEN: this machine only, not another one and not anyone through a proxy', async () => {
+    expect((await getMetrics(hookflow.address, {})).status).toBe(200);
+    const remote = await getMetrics(hookflow.address, {}, '127.0.0.2');
+    expect(remote.status).toBe(403);
+    expect(JSON.parse(remote.body)).toEqual({
+      error: {
+        code: 'metrics_forbidden',
+        message:
+          'metrics are served to this machine only, not through a proxy; set METRICS_TOKEN to read them remotely',
+      },
+    });
+    // A reverse proxy on this machine connects from loopback on behalf of anyone.
+    for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip']) {
+      expect((await getMetrics(hookflow.address, { [header]: '203.0.113.9' })).status).toBe(403);
+    }
+  });
+
+  it('with METRICS_TOKEN: whoever sends it as a Bearer token, from anywhere', async () => {
+    const token = 'a-metrics-token-of-32-characters';
+    const guarded = await startHookflow({ config: { METRICS_TOKEN: token } });
+    try {
+      for (const authorization of [undefined, 'Bearer wrong', token, `Bearer ${token}x`]) {
+        const answer = await getMetrics(guarded.address, authorization ? { authorization } : {});
+        expect(answer.status).toBe(401);
+        expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'metrics_forbidden' } });
+      }
+      const remote = await getMetrics(
+        guarded.address,
+        { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.9' },
+        '127.0.0.2',
+      );
+      expect(remote.status).toBe(200);
+      expect(remote.body).toContain('hookflow_queue_depth');
+    } finally {
+      await guarded.close();
+    }
   });
 });

@@ -17,12 +17,18 @@ export class IssuesError extends Error {
   }
 }
 
+/** What callers are told of an unexpected failure; the server's log has the details. */
+export const internalErrorMessage =
+  'the server failed to handle this request; the details are in its log';
+
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
     const issues = error.cause instanceof IssuesError ? error.cause.issues : undefined;
-    // Stack traces stay in the server's logs; callers get the message and the problems.
+    // Stack traces stay in the server's logs; callers get the message and the problems. An
+    // unexpected failure's message (a database error, a path) stays there too.
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, data: { ...data, issues } };
+    const message = error.code === 'INTERNAL_SERVER_ERROR' ? internalErrorMessage : shape.message;
+    return { ...shape, message, data: { ...data, issues } };
   },
 });
 

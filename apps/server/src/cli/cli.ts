@@ -13,9 +13,10 @@ import {
   type LoadedKeyRing,
   loadKeyRing,
 } from '../credentials/keys.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { createServer } from '../server.ts';
 import { createNodeServices } from '../services.ts';
+import { type LoadedTls, loadTls } from '../tls.ts';
 
 const usage = `Usage: hookflow <command> [options]
 
@@ -103,7 +104,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         return 2;
     }
   } catch (error) {
-    if (error instanceof KeyRingError) {
+    if (error instanceof KeyRingError || error instanceof ConfigError) {
       io.err(`error: ${error.message}`);
       return 2;
     }
@@ -392,7 +393,19 @@ async function credentialsCommand(
   );
 }
 
+function logTlsCertificate(logger: Logger, tls: LoadedTls): void {
+  const { subject, names, validTo, expired } = tls.certificate;
+  const details = { subject, names, validTo: validTo.toISOString() };
+  if (expired)
+    logger.warn(details, 'serving HTTPS with an EXPIRED certificate: senders will refuse it');
+  else if (validTo.getTime() - Date.now() < 14 * 86_400_000) {
+    logger.warn(details, 'serving HTTPS with a certificate that expires within 14 days');
+  } else logger.info(details, 'serving HTTPS');
+}
+
 async function start(config: Config, io: CliIo): Promise<number> {
+  // A missing or broken certificate stops the start before anything is opened.
+  const tls = loadTls(config);
   mkdirSync(config.DATA_DIR, { recursive: true });
   // Before anything else: a key file others can read stops the start.
   const keys = loadKeyRing({ env: io.env, dataDir: config.DATA_DIR, create: true })!;
@@ -411,8 +424,31 @@ async function start(config: Config, io: CliIo): Promise<number> {
     keyRing: keys.ring,
   });
   const services = createNodeServices({ outboundAllow: config.OUTBOUND_ALLOW });
-  const server = createServer({ config, store, registry: nodeRegistry, services, logger });
+  const server = createServer({
+    config,
+    store,
+    registry: nodeRegistry,
+    services,
+    logger,
+    ...(tls ? { tls: tls.files } : {}),
+  });
   await server.start();
+  if (tls) {
+    logTlsCertificate(logger, tls);
+    // A renewed certificate is taken on SIGHUP (systemd: ExecReload=kill -HUP $MAINPID).
+    process.on('SIGHUP', () => {
+      try {
+        const renewed = loadTls(config)!;
+        server.reloadTls(renewed.files);
+        logTlsCertificate(logger, renewed);
+      } catch (error) {
+        logger.error(
+          { err: error },
+          `the certificate was not reloaded, the previous one is still served: ${(error as Error).message}`,
+        );
+      }
+    });
+  }
   logger.info(
     {
       url: config.PUBLIC_URL,
