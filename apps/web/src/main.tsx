@@ -1,3 +1,5 @@
+// Before anything that parses with zod.
+import './lib/csp.ts';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
