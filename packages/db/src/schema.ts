@@ -272,3 +272,36 @@ export const credentials = sqliteTable(
   },
   (table) => [uniqueIndex('credentials_name').on(table.name)],
 );
+
+/**
+ * Who changed what, and when: one row per change to a workflow, a credential, a user or an API
+ * token. Kept for good: retention prunes runs, never this. Rows are only added, except that a
+ * run of draft saves by one person is kept as one row (its detail counts the saves).
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    /** `aud_` + ULID: sorts by time; the pagination cursor. */
+    id: text('id').primaryKey(),
+    at: integer('at').notNull(),
+    /** `user`, `system` (the CLI, the server itself) or `anonymous` (no one signed in). */
+    actorKind: text('actor_kind').notNull(),
+    actorId: text('actor_id'),
+    /** The user's email when it happened (the user may be renamed or deleted since). */
+    actorEmail: text('actor_email'),
+    /** `<target type>.<verb>`: `workflow.published`, `credential.deleted`, `user.role_changed`. */
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    /** The target's name when it happened. */
+    targetName: text('target_name'),
+    /** A small JSON object: what changed (never a secret). */
+    detail: text('detail'),
+    /** The caller's address, when the change came over HTTP. */
+    remoteAddress: text('remote_address'),
+  },
+  (table) => [
+    index('audit_log_target').on(table.targetType, table.targetId, table.id),
+    index('audit_log_actor').on(table.actorId, table.id),
+  ],
+);
