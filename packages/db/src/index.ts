@@ -1,3 +1,14 @@
+export {
+  type AuditActor,
+  type AuditActorKind,
+  type AuditDetail,
+  type AuditEntry,
+  type AuditEntryInput,
+  type AuditMerge,
+  type AuditQuery,
+  type AuditStore,
+  auditActorKinds,
+} from './audit.ts';
 export { createDb, type DbHandle, type DbOptions, type SynchronousLevel } from './client.ts';
 export {
   type CredentialRecord,

@@ -1,3 +1,4 @@
+import { createAuditStore } from './audit.ts';
 import { checkpointInBackground } from './checkpoints.ts';
 import { createDb, type DbOptions, migrationsApplied } from './client.ts';
 import { createCredentialStore } from './credentials.ts';
@@ -46,6 +47,8 @@ export function createStore(file: string, options: StoreOptions = {}) {
     schedules: createScheduleStore(handle),
     stats: createStatsStore(handle),
     credentials: createCredentialStore(handle, options.keyRing),
+    /** Who changed what, and when. */
+    audit: createAuditStore(handle),
     /** True when the database answers and every migration is applied. */
     ready(): boolean {
       try {
