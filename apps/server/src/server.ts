@@ -367,7 +367,8 @@ export function createServer(deps: ServerDeps): HookflowServer {
       prefix: '/trpc',
       trpcOptions: {
         router: appRouter,
-        createContext: () => context,
+        // Per request: who is calling, from where (the audit log records it).
+        createContext: ({ req }) => ({ ...context, remoteAddress: req.ip }),
         onError({ error, path }) {
           if (error.code === 'INTERNAL_SERVER_ERROR')
             logger.error({ err: error, path }, 'API error');

@@ -9,6 +9,8 @@ export interface ApiContext {
    * the CLI and in-process callers that act as the machine's operator pass `system`.
    */
   actor?: Actor | null;
+  /** The caller's address, when the call came over HTTP: recorded in the audit log. */
+  remoteAddress?: string | null;
   store: Store;
   registry: NodeRegistry;
   /** The address senders use, without a trailing slash: trigger URLs start with it. */

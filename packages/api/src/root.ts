@@ -1,3 +1,4 @@
+import { auditRouter } from './routers/audit.ts';
 import { credentialsRouter } from './routers/credentials.ts';
 import { liveRouter } from './routers/live.ts';
 import { requestsRouter } from './routers/requests.ts';
@@ -18,6 +19,7 @@ export const appRouter = router({
   testRuns: testRunsRouter,
   stats: statsRouter,
   credentials: credentialsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

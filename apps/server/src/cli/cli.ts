@@ -139,6 +139,8 @@ async function withApi<T>(
     ...(keys ? { keyRing: keys.ring } : {}),
   });
   const context: ApiContext = {
+    // Whoever runs the CLI on this machine acts as its operator (the audit log says `system`).
+    actor: { kind: 'system' },
     store,
     registry: nodeRegistry,
     publicUrl: config.PUBLIC_URL,

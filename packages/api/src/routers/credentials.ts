@@ -12,6 +12,7 @@ import {
 } from '@hookflow/engine';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
+import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
 import { adminProcedure, badRequest, notFound, viewerProcedure } from '../trpc.ts';
 
@@ -142,6 +143,7 @@ export const credentialsRouter = {
         storeError(error);
       }
       ctx.onCredentialsChanged?.();
+      audit(ctx, 'credential.created', { id: record.id, name: record.name }, { type: record.type });
       return present(record, []);
     }),
 
@@ -189,6 +191,18 @@ export const credentialsRouter = {
       }
       if (!updated) throw notFound(`credential ${input.id}`);
       ctx.onCredentialsChanged?.();
+      // Names what changed, never the value.
+      audit(
+        ctx,
+        'credential.updated',
+        { id: updated.id, name: updated.name },
+        {
+          ...(input.name !== undefined && input.name !== record.name
+            ? { renamed: { from: record.name, to: input.name } }
+            : {}),
+          valueChanged: changed !== undefined,
+        },
+      );
       return present(updated, usage(ctx).get(record.id) ?? []);
     }),
 
@@ -204,6 +218,7 @@ export const credentialsRouter = {
     }
     ctx.store.credentials.delete(record.id);
     ctx.onCredentialsChanged?.();
+    audit(ctx, 'credential.deleted', { id: record.id, name: record.name }, { type: record.type });
     return { deleted: true };
   }),
 } satisfies TRPCRouterRecord;

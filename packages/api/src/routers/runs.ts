@@ -10,6 +10,7 @@ import { maskHeaders } from '@hookflow/engine';
 import { signatureHeaders, webhookTrigger } from '@hookflow/nodes';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
+import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
 import { badRequest, editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
 
@@ -215,6 +216,18 @@ export const runsRouter = {
           status: 'deleted',
         });
       }
+      // Deleting history is a change the log keeps: which runs, of which workflows.
+      const [first] = result.runs;
+      audit(
+        ctx,
+        'run.deleted',
+        { id: result.runs.length === 1 && first ? first.id : null },
+        {
+          runs: result.runs.length,
+          ids: result.runs.slice(0, 20).map((run) => run.id),
+          workflows: [...new Set(result.runs.map((run) => run.workflowId))].slice(0, 20),
+        },
+      );
       return { deleted: result.runs.length, events: result.events };
     }),
 

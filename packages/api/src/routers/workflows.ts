@@ -8,6 +8,7 @@ import {
 } from '@hookflow/engine';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
+import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
 import { badRequest, editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
 import { credentialCatalog } from './credentials.ts';
@@ -61,15 +62,27 @@ function publish(ctx: ApiContext, id: string, document: WorkflowDocument, note?:
   requireValid(ctx, document);
   const version = ctx.store.workflows.publish(id, { document, ...(note ? { note } : {}) });
   ctx.onWorkflowChanged?.(id);
+  audit(
+    ctx,
+    'workflow.published',
+    { id, name: document.name },
+    { version: version.number, ...(note ? { note } : {}) },
+  );
   return version;
 }
+
+/** Draft saves by one person within this long are one `workflow.updated` entry. */
+const DRAFT_SAVES_MERGE_MS = 15 * 60_000;
 
 function saveDraft(
   ctx: ApiContext,
   id: string,
   document: WorkflowDocument,
   baseRevision: number | undefined,
+  /** The version number when the draft is a published version copied back. */
+  restoredVersion?: number,
 ): number {
+  const before = ctx.store.workflows.get(id);
   const result = ctx.store.workflows.updateDraft(id, {
     name: document.name,
     document,
@@ -84,6 +97,39 @@ function saveDraft(
   }
   // An unpublished workflow's trigger answers with the draft's settings.
   ctx.onWorkflowChanged?.(id);
+  if (restoredVersion !== undefined) {
+    audit(
+      ctx,
+      'workflow.restored',
+      { id, name: document.name },
+      { version: restoredVersion, revision: result.revision },
+    );
+    return result.revision;
+  }
+  const renamed = before && before.name !== document.name;
+  audit(
+    ctx,
+    'workflow.updated',
+    { id, name: document.name },
+    {
+      revision: result.revision,
+      saves: 1,
+      ...(renamed ? { renamed: { from: before.name, to: document.name } } : {}),
+    },
+    // A rename is worth an entry of its own; other saves add to the newest one.
+    renamed
+      ? {}
+      : {
+          merge: {
+            withinMs: DRAFT_SAVES_MERGE_MS,
+            detail: (previous) => ({
+              ...previous,
+              revision: result.revision,
+              saves: Number(previous?.saves ?? 1) + 1,
+            }),
+          },
+        },
+  );
   return result.revision;
 }
 
@@ -120,6 +166,12 @@ export const workflowsRouter = {
       const document = parseDocument(input.document);
       if (input.publish) requireValid(ctx, document);
       const workflow = ctx.store.workflows.create({ name: document.name, document });
+      audit(
+        ctx,
+        'workflow.created',
+        { id: workflow.id, name: workflow.name },
+        { nodes: document.nodes.length },
+      );
       const version = input.publish ? publish(ctx, workflow.id, document) : null;
       return {
         id: workflow.id,
@@ -166,7 +218,7 @@ export const workflowsRouter = {
         throw notFound(`version ${input.versionId} of workflow ${input.id}`);
       }
       const document = workflowDocumentSchema.parse(version.document);
-      const revision = saveDraft(ctx, input.id, document, input.baseRevision);
+      const revision = saveDraft(ctx, input.id, document, input.baseRevision, version.number);
       return { document, revision, number: version.number };
     }),
 
@@ -182,26 +234,39 @@ export const workflowsRouter = {
   setActive: editorProcedure
     .input(z.object({ id: z.string().min(1), active: z.boolean() }))
     .mutation(({ ctx, input }) => {
+      const workflow = loadWorkflow(ctx, input.id);
       if (!ctx.store.workflows.setActive(input.id, input.active))
         throw notFound(`workflow ${input.id}`);
       ctx.onWorkflowChanged?.(input.id);
       // Requests kept while it was deactivated run now.
       const released = input.active ? ctx.store.runs.releaseHeld(input.id) : 0;
       if (released > 0) ctx.onRunQueued?.('');
+      if (workflow.active !== input.active) {
+        audit(
+          ctx,
+          input.active ? 'workflow.activated' : 'workflow.deactivated',
+          { id: workflow.id, name: workflow.name },
+          released > 0 ? { releasedRuns: released } : null,
+        );
+      }
       return { active: input.active, released };
     }),
 
   rotateToken: editorProcedure.input(idInput).mutation(({ ctx, input }) => {
-    loadWorkflow(ctx, input.id);
+    const workflow = loadWorkflow(ctx, input.id);
     const token = ctx.store.triggers.rotate(input.id);
     if (!token) throw notFound(`workflow ${input.id}`);
     ctx.onWorkflowChanged?.(input.id);
+    // The new token is a secret: the entry says only that it changed.
+    audit(ctx, 'workflow.token_rotated', { id: workflow.id, name: workflow.name });
     return { triggerUrl: triggerUrl(ctx, token) };
   }),
 
   delete: editorProcedure.input(idInput).mutation(({ ctx, input }) => {
+    const workflow = loadWorkflow(ctx, input.id);
     if (!ctx.store.workflows.delete(input.id)) throw notFound(`workflow ${input.id}`);
     ctx.onWorkflowChanged?.(input.id);
+    audit(ctx, 'workflow.deleted', { id: workflow.id, name: workflow.name });
     return { deleted: true };
   }),
 
