@@ -210,5 +210,8 @@ const valueFlags = new Set([
   '--cursor',
   '--out',
   '--search',
+  '--action',
+  '--actor',
+  '--target',
 ]);
 const takesValue = (flag: string) => valueFlags.has(flag);

@@ -41,6 +41,10 @@ Commands:
   credentials add-key            make a new encryption key the current one (key file), or
                                  print one to put first in HOOKFLOW_ENCRYPTION_KEY
   credentials rotate-key         re-encrypt every credential under the current key
+  audit [--action <prefix>] [--actor <user-id>] [--target <id>] [--limit <n>] [--json]
+                                 who changed which workflow, credential, user or token, and
+                                 when, newest first (--action workflow. for every workflow
+                                 change)
 
 Settings (environment variable or flag): PORT --port, HOST --host, DATA_DIR --data-dir,
 PUBLIC_URL --public-url, LOG_LEVEL --log-level, LOG_FORMAT --log-format,
@@ -99,6 +103,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
           : await listRuns(config, flags, io);
       case 'credentials':
         return await credentialsCommand(config, args, flags, io);
+      case 'audit':
+        return await listAudit(config, flags, io);
       default:
         io.err(`error: unknown command "${command}"\n\n${usage}`);
         return 2;
@@ -250,6 +256,51 @@ async function listRuns(config: Config, flags: Record<string, string>, io: CliIo
           duration,
           run.attempt > 1 ? `attempt ${run.attempt}` : '',
           run.replayOf ? `replay of ${run.replayOf}` : '',
+        ]
+          .join('  ')
+          .trimEnd(),
+      );
+    }
+    if (page.nextCursor) io.err(`more: add --cursor ${page.nextCursor}`);
+    return 0;
+  });
+}
+
+/** `audit`: the audit log, newest first, one line per entry (or JSON). */
+async function listAudit(
+  config: Config,
+  flags: Record<string, string>,
+  io: CliIo,
+): Promise<number> {
+  const limit = flags['--limit'] ? Number(flags['--limit']) : 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+    throw new CliError('--limit must be a whole number from 1 to 500');
+  }
+  return withApi(config, async (api) => {
+    const page = await api.audit.list({
+      limit,
+      ...(flags['--action'] ? { action: flags['--action'] } : {}),
+      ...(flags['--actor'] ? { actorId: flags['--actor'] } : {}),
+      ...(flags['--target'] ? { targetId: flags['--target'] } : {}),
+      ...(flags['--cursor'] ? { cursor: flags['--cursor'] } : {}),
+    });
+    if (flags['--json'] === 'true') {
+      io.out(JSON.stringify(page, null, 2));
+      return 0;
+    }
+    if (page.items.length === 0) io.out('no changes recorded');
+    for (const entry of page.items) {
+      const who = entry.actor.kind === 'user' ? entry.actor.email : entry.actor.kind;
+      const target = [entry.target.name && `"${entry.target.name}"`, entry.target.id]
+        .filter(Boolean)
+        .join(' ');
+      io.out(
+        [
+          new Date(entry.at).toISOString(),
+          who,
+          entry.action,
+          target,
+          entry.detail ? JSON.stringify(entry.detail) : '',
         ]
           .join('  ')
           .trimEnd(),
