@@ -305,3 +305,83 @@ export const auditLog = sqliteTable(
     index('audit_log_actor').on(table.actorId, table.id),
   ],
 );
+
+/**
+ * People who sign in to the editor. The email is kept lower-cased, so it is unique whatever
+ * its case; `role` is `owner` (exactly one), `admin`, `editor` or `viewer`.
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    /** `usr_` + ULID. */
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    name: text('name').notNull().default(''),
+    role: text('role').notNull(),
+    /** `scrypt$N$r$p$salt$hash` (base64url): the parameters travel with the hash. */
+    passwordHash: text('password_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    /** The last sign-in or use of a session or token (moved at most once a minute). */
+    lastSeenAt: integer('last_seen_at'),
+  },
+  (table) => [
+    uniqueIndex('users_email').on(sql`lower(${table.email})`),
+    // At most one owner, whatever the code above the database does.
+    uniqueIndex('users_one_owner').on(table.role).where(sql`role = 'owner'`),
+  ],
+);
+
+/**
+ * Signed-in browsers. The cookie holds a random token; only its SHA-256 is stored here, so a
+ * copy of the database does not sign anyone in.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 of the cookie's token, base64url. */
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    /** Moved forward (at most once a minute) while the session is used. */
+    lastSeenAt: integer('last_seen_at').notNull(),
+    /** Slides forward with `last_seen_at`: a session unused for its lifetime ends. */
+    expiresAt: integer('expires_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (table) => [
+    index('sessions_user').on(table.userId),
+    index('sessions_expires').on(table.expiresAt),
+  ],
+);
+
+/**
+ * Personal API tokens (`hf_…`) for scripts and CI: they act as their user, with the user's
+ * role. Only the SHA-256 of a token is stored; the token itself is shown once.
+ */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    /** `tok_` + ULID. */
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** SHA-256 of the whole token, base64url. */
+    tokenHash: text('token_hash').notNull(),
+    /** The token's first characters (`hf_AbCd`), so a person can tell their tokens apart. */
+    prefix: text('prefix').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (table) => [
+    uniqueIndex('api_tokens_hash').on(table.tokenHash),
+    index('api_tokens_user').on(table.userId),
+  ],
+);
