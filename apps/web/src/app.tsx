@@ -14,6 +14,9 @@ import { WorkflowListPage } from './workflows/workflow-list-page.tsx';
 const EditorPage = lazy(() =>
   import('./editor/editor-page.tsx').then((module) => ({ default: module.EditorPage })),
 );
+const AuditPage = lazy(() =>
+  import('./audit/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
+);
 
 /** Every page of the app. A new page is one line here (and, for the server, nothing). */
 const routes = [
@@ -26,6 +29,7 @@ const routes = [
   route('/runs', () => <RunListPage />),
   route('/runs/:id', ({ id }) => <RunDetailPage id={id} />),
   route('/credentials', () => <CredentialsPage />),
+  route('/audit', () => <AuditPage />),
 ];
 
 /** Pages that use the whole window below the top bar instead of the centred column. */
@@ -52,7 +56,9 @@ function TopBar() {
     ? 'runs'
     : pathname.startsWith('/credentials')
       ? 'credentials'
-      : 'workflows';
+      : pathname.startsWith('/audit')
+        ? 'audit'
+        : 'workflows';
   return (
     <header className="top-bar">
       <Link to={paths.workflows()} className="brand">
@@ -82,6 +88,13 @@ function TopBar() {
           data-testid="nav-credentials"
         >
           Credentials
+        </Link>
+        <Link
+          to={paths.audit()}
+          aria-current={section === 'audit' ? 'page' : undefined}
+          data-testid="nav-audit"
+        >
+          Audit log
         </Link>
       </nav>
     </header>

@@ -15,4 +15,10 @@ export const paths = {
   },
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
   credentials: () => '/credentials',
+  audit: () => '/audit',
+  login: () => '/login',
+  setup: () => '/setup',
+  users: () => '/users',
+  tokens: () => '/account/tokens',
+  changePassword: () => '/account/password',
 };
