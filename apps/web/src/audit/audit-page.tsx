@@ -36,7 +36,7 @@ export function AuditPage() {
         Who changed which workflow, credential, user or API token, and when. Entries are kept when
         run history is pruned. Several draft saves by one person within 15 minutes are one entry.
       </p>
-      <div className="audit-filters" role="search">
+      <div className="audit-filters">
         <label className="audit-filter">
           <span>Show</span>
           <select
