@@ -1,3 +1,4 @@
+export { API_TOKEN_PREFIX, type ApiTokenRecord, type ApiTokenStore } from './api-tokens.ts';
 export {
   type AuditActor,
   type AuditActorKind,
@@ -47,8 +48,23 @@ export {
   SealedRecordError,
   sealedKeyId,
 } from './secret-box.ts';
+export {
+  hashToken,
+  SESSION_LIFETIME_MS,
+  type SessionRecord,
+  type SessionStore,
+} from './sessions.ts';
 export type { OverviewQuery, StatsBucket, WorkflowOverview } from './stats.ts';
 export { encodeStep, type StepRow } from './step-rows.ts';
 export { createStore, type Store } from './store.ts';
 export type { TokenLookup, TriggerTarget } from './triggers.ts';
+export {
+  EmailTakenError,
+  normalizeEmail,
+  OwnerExistsError,
+  type UserRecord,
+  type UserRole,
+  type UserStore,
+  userRoles,
+} from './users.ts';
 export type { VersionRecord, WorkflowRecord, WorkflowSummary } from './workflows.ts';

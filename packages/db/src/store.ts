@@ -1,3 +1,4 @@
+import { createApiTokenStore } from './api-tokens.ts';
 import { createAuditStore } from './audit.ts';
 import { checkpointInBackground } from './checkpoints.ts';
 import { createDb, type DbOptions, migrationsApplied } from './client.ts';
@@ -9,8 +10,10 @@ import { createRunStore, type RunStoreOptions } from './runs.ts';
 import { createSampleStore } from './samples.ts';
 import { createScheduleStore } from './schedules.ts';
 import type { KeyRing } from './secret-box.ts';
+import { createSessionStore } from './sessions.ts';
 import { createStatsStore } from './stats.ts';
 import { createTriggerStore } from './triggers.ts';
+import { createUserStore } from './users.ts';
 import { createWorkerLocks } from './worker-locks.ts';
 import { createWorkflowStore } from './workflows.ts';
 
@@ -36,6 +39,7 @@ export function createStore(file: string, options: StoreOptions = {}) {
       : null;
   const commit = createGroupCommit(handle.sqlite);
   const pruning = createPruning(handle);
+  const users = createUserStore(handle);
   return {
     workflows: createWorkflowStore(handle),
     triggers: createTriggerStore(handle),
@@ -49,6 +53,10 @@ export function createStore(file: string, options: StoreOptions = {}) {
     credentials: createCredentialStore(handle, options.keyRing),
     /** Who changed what, and when. */
     audit: createAuditStore(handle),
+    /** People who sign in, their browser sessions and their API tokens. */
+    users,
+    sessions: createSessionStore(handle, users),
+    apiTokens: createApiTokenStore(handle, users),
     /** True when the database answers and every migration is applied. */
     ready(): boolean {
       try {
