@@ -363,6 +363,29 @@ export function isSuspension(value: unknown): value is Suspension {
 
 export type NodeGroup = 'trigger' | 'flow' | 'data' | 'action';
 
+/**
+ * What a node does outside its run (sends a request, waits) and how it stands in for that in a
+ * dry run, where nothing may act: checking a draft against past traffic replays real events
+ * through it. Every node type whose run() reaches outside the run declares this; the executor
+ * knows no node type by name.
+ */
+export interface SideEffects<Config> {
+  /** What run() does outside the run, in a few words: "sends an HTTP request". */
+  summary: string;
+  /**
+   * What run() would do with this config, as plain JSON data, acting on nothing, secrets masked:
+   * the HTTP request node's `{ request: { method, url, headers, body } }`. A check compares it
+   * between a recorded run (from its step's recorded config) and a dry run of the draft.
+   */
+  effect(config: Config): Record<string, unknown>;
+  /**
+   * The step's output in a dry run instead of run()'s; it must not act either. Without it the
+   * output is `{ dryRun: true, ...effect(config) }`. A delay gives its input: a dry run never
+   * waits.
+   */
+  dryRun?(context: NodeRunContext<Config>): unknown;
+}
+
 export interface NodeDefinition<Schema extends z.ZodType = z.ZodType> {
   /** Stable kebab-case id stored in documents: never rename, migrate instead. */
   type: string;
@@ -393,6 +416,8 @@ export interface NodeDefinition<Schema extends z.ZodType = z.ZodType> {
   outputs?(config: z.output<Schema>): readonly OutputHandle[];
   /** One line that describes the configured node on its card. */
   summary?(config: z.output<Schema>): string;
+  /** Declared by a node whose run() acts outside the run; see SideEffects. */
+  sideEffects?: SideEffects<z.output<Schema>>;
   run(context: NodeRunContext<z.output<Schema>>): unknown;
 }
 
@@ -411,6 +436,17 @@ export function defineNode<Schema extends z.ZodType>(
   definition: NodeDefinition<Schema>,
 ): NodeDefinition<Schema> {
   return definition;
+}
+
+/**
+ * What a node does in a dry run: its `sideEffects.dryRun`, else its effect marked `dryRun`; a
+ * node without side effects runs as always.
+ */
+export function runDry(definition: NodeDefinition, context: NodeRunContext<unknown>): unknown {
+  const effects = definition.sideEffects;
+  if (!effects) return definition.run(context);
+  if (effects.dryRun) return effects.dryRun(context);
+  return { dryRun: true, ...effects.effect(context.config) };
 }
 
 export type NodeRegistry = ReadonlyMap<string, NodeDefinition>;

@@ -6,9 +6,11 @@ import {
   defineNode,
   emit,
   type NodeServices,
+  SECRET_MASK,
   suspendUntil,
   type TriggerEvent,
 } from './define-node.ts';
+import { recordedEffect } from './dry-run.ts';
 import {
   compileWorkflow,
   executeWorkflow,
@@ -103,7 +105,28 @@ const wait = defineNode({
   form: [],
   run: ({ config, input }) => suspendUntil(new Date(config.until), { waitedFor: input }),
 });
-const registry = createNodeRegistry([trigger, setValue, gate, route, fail, hang, wait]);
+/** Acts outside the run: counts what it "sent" in `outbox`. */
+const outbox: unknown[] = [];
+const send = defineNode({
+  type: 'send',
+  label: 'Send',
+  description: '',
+  group: 'action',
+  icon: '↗',
+  config: z.object({ to: z.string(), secret: z.string().default('') }),
+  defaults: { to: '' },
+  form: [],
+  secretFields: ['secret'],
+  sideEffects: {
+    summary: 'sends a message',
+    effect: (config) => ({ message: { to: config.to } }),
+  },
+  run: ({ config }) => {
+    outbox.push(config.to);
+    return { delivered: config.to };
+  },
+});
+const registry = createNodeRegistry([trigger, setValue, gate, route, fail, hang, wait, send]);
 
 const services: NodeServices = {
   http: async () => {
@@ -439,6 +462,93 @@ describe('parking a run (suspendUntil)', () => {
     expect(result.status).toBe('succeeded');
     expect(result.steps.find((s) => s.nodeKey === 'pause')?.status).toBe('succeeded');
     expect(result.output).toBe('B then A');
+  });
+});
+
+describe('dry runs', () => {
+  const document = doc(
+    [
+      { id: 'trigger', type: 'test-trigger' },
+      { id: 'out', type: 'send', config: { to: 'crm/{{ trigger.body.name }}' } },
+      { id: 'pause', type: 'wait', config: { until: '2099-01-01T00:00:00.000Z' } },
+      {
+        id: 'after',
+        type: 'set',
+        config: { value: '{{ steps.out.message.to }} (dry: {{ steps.out.dryRun }})' },
+      },
+    ],
+    [
+      ['trigger', 'out'],
+      ['out', 'pause'],
+      ['pause', 'after'],
+    ],
+  );
+
+  it('nodes with side effects give their effect instead of acting, and nothing waits', async () => {
+    outbox.length = 0;
+    const result = await run(document, { dryRun: true });
+    expect(outbox).toEqual([]);
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.map((s) => [s.nodeKey, s.status])).toEqual([
+      ['trigger', 'succeeded'],
+      ['out', 'succeeded'],
+      ['pause', 'succeeded'],
+      ['after', 'succeeded'],
+    ]);
+    expect(result.steps[1]?.output).toEqual({ dryRun: true, message: { to: 'crm/Ada' } });
+    expect(result.output).toBe('crm/Ada (dry: true)');
+  });
+
+  it('acts as usual without dryRun', async () => {
+    outbox.length = 0;
+    const result = await run(document);
+    expect(outbox).toEqual(['crm/Ada']);
+    expect(result.status).toBe('waiting');
+  });
+
+  it('reads a recorded step back as its effect, secrets and all masked', () => {
+    expect(recordedEffect(send, { to: 'crm/Ada', secret: SECRET_MASK }, () => undefined)).toEqual({
+      ok: true,
+      effect: { message: { to: 'crm/Ada' } },
+    });
+    expect(recordedEffect(setValue, { value: 1 }, () => undefined)).toMatchObject({ ok: false });
+  });
+});
+
+describe('running one node again (onlyNode)', () => {
+  const document = doc(
+    [
+      { id: 'trigger', type: 'test-trigger' },
+      { id: 'a', type: 'set', config: { value: 'A' } },
+      { id: 'b', type: 'set', config: { value: '{{ input }} and {{ trigger.body.name }}' } },
+      { id: 'c', type: 'set', config: { value: 'C' } },
+    ],
+    [
+      ['trigger', 'a'],
+      ['a', 'b'],
+      ['b', 'c'],
+    ],
+  );
+
+  it('runs that node on the recorded outputs before it, and nothing after it', async () => {
+    const completed = new Map([
+      ['trigger', { output: event, handles: ['main'], status: 'succeeded' as const }],
+      ['a', { output: 'recorded A', handles: ['main'], status: 'succeeded' as const }],
+      ['b', { output: 'old', handles: ['main'], status: 'succeeded' as const }],
+      ['c', { output: 'old C', handles: ['main'], status: 'succeeded' as const }],
+    ]);
+    const result = await run(document, { completed, onlyNode: 'b' });
+    expect(result.steps.map((s) => [s.nodeKey, s.input, s.output])).toEqual([
+      ['b', 'recorded A', 'recorded A and Ada'],
+    ]);
+  });
+
+  it('runs nothing when the node got no input in those outputs', async () => {
+    const completed = new Map([
+      ['trigger', { output: event, handles: ['main'], status: 'succeeded' as const }],
+    ]);
+    const result = await run(document, { completed, onlyNode: 'b' });
+    expect(result.steps).toEqual([]);
   });
 });
 

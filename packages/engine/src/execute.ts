@@ -15,6 +15,10 @@
  * for that time. When it executes again with that step among `completed`, the step is recorded
  * `succeeded` once its time has come and the run continues after it (still early: it parks again).
  * Steps later in the order wait too, even on other branches.
+ *
+ * Dry runs: with `dryRun`, a node that declares `sideEffects` does not act (runDry stands in for
+ * run()) and a step that would park continues at once. With `onlyNode`, that one node runs on the
+ * outputs of `completed` and nothing else does (re-running one step of a test run).
  */
 import type { z } from 'zod';
 import {
@@ -34,6 +38,7 @@ import {
   type NodeDefinition,
   type NodeRegistry,
   type NodeServices,
+  runDry,
   type SecretScrubber,
   secretValues,
   type TriggerEvent,
@@ -206,6 +211,16 @@ export interface ExecuteOptions {
   onStepStart?: (nodeId: string) => void;
   /** Called after each step, before the next starts; awaited so a record can be written. */
   onStep?: (step: StepResult) => void | Promise<void>;
+  /**
+   * Nothing acts outside the run: nodes with `sideEffects` give their dry-run output instead of
+   * running (no request is sent), and nothing waits. For checking a draft against past events.
+   */
+  dryRun?: boolean;
+  /**
+   * Runs this node alone, on the outputs of `completed` (its own record there is ignored); no
+   * other node runs. A node whose input is not among them does not run either.
+   */
+  onlyNode?: string;
 }
 
 /** Runs one event through a compiled workflow and returns every step's result. */
@@ -240,7 +255,9 @@ export async function executeWorkflow(
       input = outputs[live.parent];
     }
 
-    let done = options.completed?.get(item.node.id);
+    const only = options.onlyNode;
+    let done = only === item.node.id ? undefined : options.completed?.get(item.node.id);
+    if (only !== undefined && only !== item.node.id && !done) continue;
     if (done?.status === 'waiting') {
       const waited = endWait(item, done, options, attempt);
       if (waited === null) {
@@ -282,6 +299,7 @@ export async function executeWorkflow(
       resumeAt = result.resumeAt;
       break;
     }
+    if (only === item.node.id) break;
   }
 
   let status: RunResult['status'];
@@ -363,9 +381,12 @@ async function runStep(
     // A secret an expression produced (a token taken from the event) is scrubbed from here on.
     if (!item.staticConfig) secrets.learn(secretValues(config, definition.secretFields));
     const nodeInfo = item.info;
+    const act = options.dryRun
+      ? (context: Parameters<NodeDefinition['run']>[0]) => runDry(definition, context)
+      : definition.run;
     const returned = runWithTimeout(
       (owner) =>
-        definition.run({
+        act({
           config,
           input,
           trigger: options.event,
@@ -387,8 +408,8 @@ async function runStep(
       if (value.filtered && value.handles.length === 0) status = 'filtered';
     } else if (isSuspension(value)) {
       output = value.output;
-      // A time already past (or now) continues at once.
-      if (value.until.getTime() > options.services.now().getTime()) {
+      // A time already past (or now) continues at once; so does every wait in a dry run.
+      if (!options.dryRun && value.until.getTime() > options.services.now().getTime()) {
         status = 'waiting';
         resumeAt = value.until.toISOString();
       }

@@ -117,6 +117,17 @@ export const delay = defineNode({
     config.mode === 'after'
       ? `Waits ${config.amount} ${config.amount === 1 ? config.unit.slice(0, -1) : config.unit}`
       : `Waits until ${String(config.until) || '…'}`,
+  sideEffects: {
+    summary: 'waits (the run is parked)',
+    effect: (config) => ({
+      wait:
+        config.mode === 'after'
+          ? { for: `${config.amount} ${config.unit}` }
+          : { until: String(config.until) },
+    }),
+    // A dry run never waits: it continues at once with the input, as the delay would after.
+    dryRun: ({ input }) => input,
+  },
   run: ({ config, input, services }) => {
     const now = services.now().getTime();
     const until =

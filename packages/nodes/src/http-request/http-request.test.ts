@@ -6,6 +6,7 @@ import {
   type HttpClient,
   type NodeRunContext,
   parseWorkflowDocument,
+  recordedEffect,
   SECRET_MASK,
   WORKFLOW_FORMAT,
 } from '@hookflow/engine';
@@ -453,5 +454,118 @@ describe('http-request: retries', () => {
     expect(retryAfterMs('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
     expect(retryAfterMs('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0);
     expect(retryAfterMs('soon', now)).toBeNull();
+  });
+});
+
+describe('http-request: dry run', () => {
+  const dryRunDocument = (auth: unknown) => {
+    const parsed = parseWorkflowDocument({
+      format: WORKFLOW_FORMAT,
+      name: 'dry',
+      nodes: [
+        { id: 't', key: 'trigger', type: 'webhook-trigger', name: 'Webhook', config: {} },
+        {
+          id: 'h',
+          key: 'crm',
+          type: 'http-request',
+          name: 'CRM',
+          config: {
+            method: 'PUT',
+            url: `${base}/orders/{{ trigger.body.id }}`,
+            query: [{ name: 'source', value: 'hookflow' }],
+            headers: [{ name: 'X-Order', value: '{{ trigger.body.id }}' }],
+            auth,
+            body: { id: '{{ trigger.body.id }}', total: '{{ trigger.body.total }}' },
+          },
+        },
+        {
+          id: 'x',
+          key: 'after',
+          type: 'transform',
+          name: 'After',
+          config: { mode: 'expression', expression: '{{ { "sent": steps.crm.dryRun } }}' },
+        },
+      ],
+      edges: [
+        { id: 'e1', source: 't', target: 'h' },
+        { id: 'e2', source: 'h', target: 'x' },
+      ],
+    });
+    if (!parsed.ok) throw new Error(`the test document is not valid: ${parsed.issues[0]?.message}`);
+    return parsed.document;
+  };
+
+  it('sends nothing and outputs the request it would send, its credential masked', async () => {
+    const token = 'tok_never_sent_in_a_dry_run';
+    const before = received.length;
+    const result = await executeWorkflow(
+      compileWorkflow(dryRunDocument({ type: 'bearer', token }), nodeRegistry),
+      {
+        event: {
+          method: 'POST',
+          path: '/',
+          headers: {},
+          query: {},
+          body: { id: 7, total: 12.5 },
+          receivedAt: '',
+        },
+        run: { id: 'run_dry' },
+        workflow: { id: 'w', name: 'dry', versionId: 'draft' },
+        services: {
+          http: () => Promise.reject(new Error('a dry run must not send')),
+          now: () => new Date(),
+        },
+        dryRun: true,
+      },
+    );
+    expect(received.length).toBe(before);
+    expect(result.status).toBe('succeeded');
+    expect(result.steps[1]?.output).toEqual({
+      dryRun: true,
+      request: {
+        method: 'PUT',
+        url: `${base}/orders/7?source=hookflow`,
+        headers: {
+          'x-order': '7',
+          'content-type': 'application/json',
+          authorization: `Bearer ${SECRET_MASK}`,
+        },
+        body: { id: 7, total: 12.5 },
+      },
+    });
+    // The steps after it run on the dry-run output.
+    expect(result.steps[2]?.output).toEqual({ sent: true });
+    expect(JSON.stringify(result)).not.toContain(token);
+  });
+
+  it('describes the effect of a recorded step, a credential standing in masked', () => {
+    const config = {
+      url: 'https://crm.example.com/leads',
+      headers: [{ name: 'X-Trace', value: 'abc' }],
+      auth: { $credential: 'cred_1' },
+      body: { name: 'Ada' },
+    };
+    const read = recordedEffect(httpRequest, config, (id) =>
+      id === 'cred_1' ? { type: 'http-header', details: { name: 'X-Api-Key' } } : undefined,
+    );
+    expect(read).toEqual({
+      ok: true,
+      effect: {
+        request: {
+          method: 'POST',
+          url: 'https://crm.example.com/leads',
+          headers: {
+            'x-trace': 'abc',
+            'content-type': 'application/json',
+            'x-api-key': SECRET_MASK,
+          },
+          body: { name: 'Ada' },
+        },
+      },
+    });
+    expect(recordedEffect(httpRequest, config, () => undefined)).toMatchObject({ ok: false });
+    expect(recordedEffect(httpRequest, '[cut: 2 MB]', () => undefined)).toMatchObject({
+      ok: false,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { createSecretScrubber, defineNode, type HttpResponse } from '@hookflow/engine';
+import { createSecretScrubber, defineNode, type HttpResponse, SECRET_MASK } from '@hookflow/engine';
 import { z } from 'zod';
 
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -212,19 +212,21 @@ export const httpRequest = defineNode({
     { kind: 'number', field: 'maxResponseBytes', label: 'Largest response (bytes)', min: 0 },
   ],
   summary: (config) => `${config.method} ${config.url}`,
+  sideEffects: {
+    summary: 'sends an HTTP request',
+    // The request as it would leave, its credential masked (the scheme stays: "Bearer ••••••").
+    effect: (config) => {
+      const { method, url, headers, body, credentials } = buildRequest(config);
+      if (credentials) headers[credentials.name] = maskCredential(credentials.value);
+      return { request: { method, url, headers, body: readableBody(body, headers) } };
+    },
+  },
   async run({ config, services, signal }): Promise<HttpRequestOutput> {
-    const url = new URL(config.url);
-    for (const { name, value } of config.query) url.searchParams.append(name, value);
-    const headers: Record<string, string> = {};
-    for (const { name, value } of config.headers) headers[name.toLowerCase()] = value;
-    const body = encodeBody(config, headers);
-    // Set last so that it replaces a header of the same name from the list.
-    const credentials = authHeader(config.auth);
-    if (credentials) headers[credentials.name] = credentials.value;
+    const { method, url, headers, body, credentials } = buildRequest(config);
     const redact = createSecretScrubber(secretsOf(config.auth, credentials?.value)).text;
     const request = {
-      method: config.method,
-      url: url.toString(),
+      method,
+      url,
       headers,
       ...(body === undefined ? {} : { body }),
       timeoutMs: config.timeoutMs,
@@ -285,6 +287,38 @@ export const httpRequest = defineNode({
     }
   },
 });
+
+/** The request a config describes: what run() sends and what a dry run shows. */
+function buildRequest(config: HttpRequestConfig) {
+  const url = new URL(config.url);
+  for (const { name, value } of config.query) url.searchParams.append(name, value);
+  const headers: Record<string, string> = {};
+  for (const { name, value } of config.headers) headers[name.toLowerCase()] = value;
+  const body = encodeBody(config, headers);
+  // Set last so that it replaces a header of the same name from the list.
+  const credentials = authHeader(config.auth);
+  if (credentials) headers[credentials.name] = credentials.value;
+  return { method: config.method, url: url.toString(), headers, body, credentials };
+}
+
+/** `Bearer abc` -> `Bearer ••••••`; a value without a scheme is masked whole. */
+function maskCredential(value: string): string {
+  const scheme = /^(Basic|Bearer) /.exec(value);
+  return scheme ? `${scheme[0]}${SECRET_MASK}` : SECRET_MASK;
+}
+
+/** A JSON body as its value (so a check can compare it field by field), any other as its text. */
+function readableBody(body: string | undefined, headers: Record<string, string>): unknown {
+  if (body === undefined) return null;
+  if (jsonType.test(headers['content-type'] ?? '')) {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return body;
+    }
+  }
+  return body;
+}
 
 function encodeBody(
   config: HttpRequestConfig,
