@@ -32,7 +32,11 @@ describe('hookflow audit', () => {
     const file = join(dir, 'orders.json');
     writeFileSync(file, JSON.stringify(forwardingWorkflow('https://crm.example.com')));
     expect((await cli(['import', file, '--publish'])).code).toBe(0);
-    expect((await cli(['import', file])).code).toBe(0);
+    const draft = await cli(['import', file, '--json']);
+    expect(draft.code).toBe(0);
+    const imported = JSON.parse(draft.out) as { id: string; triggerUrl: string };
+    expect(imported).toMatchObject({ id: expect.stringMatching(/^wf_/), publishedVersion: null });
+    expect(imported.triggerUrl).toContain('/hooks/');
 
     const listed = await cli(['audit']);
     expect(listed.code).toBe(0);
@@ -44,6 +48,7 @@ describe('hookflow audit', () => {
     expect(lines[1]).toContain('workflow.published');
     expect(lines[1]).toContain('{"version":1}');
     expect(lines[2]).toContain('workflow.created');
+    expect(lines[0]).toContain(imported.id);
 
     const published = await cli(['audit', '--action', 'workflow.published', '--json']);
     const page = JSON.parse(published.out) as { items: { action: string; actor: unknown }[] };

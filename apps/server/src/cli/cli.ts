@@ -23,7 +23,9 @@ const usage = `Usage: hookflow <command> [options]
 Commands:
   start                          start the server (editor, API, webhooks, worker)
   migrate                        apply database migrations and exit
-  import <file> [--publish]      create a workflow from a document; prints its trigger URL
+  import <file> [--publish] [--json]
+                                 create a workflow from a document; prints its trigger URL
+                                 (--json: its id, trigger URL and published version)
   export <workflow-id> [--out f] print (or write) a workflow document
   runs [--workflow <id>] [--status <s>] [--search <text>] [--limit <n>] [--json]
                                  list recent runs, newest first (--search: text in the
@@ -184,6 +186,16 @@ async function importWorkflow(
       : `Imported workflow ${result.id} as a draft (publish it to run it).`;
     for (const warning of result.warnings) {
       io.err(`warning: node ${warning.nodeId}, ${warning.field}: ${warning.message}`);
+    }
+    if (flags['--json'] === 'true') {
+      io.out(
+        JSON.stringify({
+          id: result.id,
+          triggerUrl: result.triggerUrl,
+          publishedVersion: result.publishedVersion,
+        }),
+      );
+      return 0;
     }
     // Only a webhook trigger has a URL worth printing; a schedule starts runs by itself.
     const nodes = (document as { nodes?: { type?: unknown }[] }).nodes ?? [];
