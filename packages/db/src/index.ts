@@ -67,4 +67,4 @@ export {
   type UserStore,
   userRoles,
 } from './users.ts';
-export type { VersionRecord, WorkflowRecord, WorkflowSummary } from './workflows.ts';
+export type { DraftCheck, VersionRecord, WorkflowRecord, WorkflowSummary } from './workflows.ts';

@@ -19,6 +19,11 @@ export const workflows = sqliteTable('workflows', {
   /** Counts draft saves, so a save based on an older draft is refused instead of overwriting it. */
   draftRevision: integer('draft_revision').notNull().default(1),
   publishedVersionId: text('published_version_id'),
+  /**
+   * The last check of a draft against past events: `{ fingerprint, summary }`. Publishing the
+   * very document it checked records the summary on the new version.
+   */
+  draftCheck: text('draft_check', { mode: 'json' }),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
@@ -35,6 +40,8 @@ export const workflowVersions = sqliteTable(
     number: integer('number').notNull(),
     document: text('document', { mode: 'json' }).notNull(),
     note: text('note'),
+    /** The summary of the check against past events made of this document before publishing. */
+    checkSummary: text('check_summary', { mode: 'json' }),
     createdAt: integer('created_at').notNull(),
   },
   (table) => [uniqueIndex('workflow_versions_number').on(table.workflowId, table.number)],

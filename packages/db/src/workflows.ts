@@ -40,7 +40,16 @@ export interface VersionRecord {
   number: number;
   document: unknown;
   note: string | null;
+  /** The summary of the check against past events made of exactly this document, if one was. */
+  checkSummary: unknown;
   createdAt: number;
+}
+
+/** The last check of a workflow's draft against past events, kept until the next publish. */
+export interface DraftCheck {
+  /** Which document was checked (the API's fingerprint of it). */
+  fingerprint: string;
+  summary: unknown;
 }
 
 /** Workflows, their immutable versions and their trigger. */
@@ -149,8 +158,34 @@ export function createWorkflowStore({ db }: DbHandle) {
       return current ? { kind: 'conflict', revision: current.revision } : { kind: 'not-found' };
     },
 
-    /** Freezes a document as the next version and points the trigger at it. */
-    publish(id: string, input: { document: unknown; note?: string; now?: number }): VersionRecord {
+    /** Remembers the last check of the draft (replacing the one before). */
+    recordDraftCheck(id: string, check: DraftCheck): boolean {
+      return (
+        db
+          .update(workflows)
+          .set({ draftCheck: check })
+          .where(and(eq(workflows.id, id), isNull(workflows.deletedAt)))
+          .run().changes > 0
+      );
+    },
+
+    draftCheck(id: string): DraftCheck | null {
+      const row = db
+        .select({ check: workflows.draftCheck })
+        .from(workflows)
+        .where(eq(workflows.id, id))
+        .get();
+      return (row?.check as DraftCheck | null | undefined) ?? null;
+    },
+
+    /**
+     * Freezes a document as the next version and points the trigger at it; `checkSummary` is
+     * the draft check of this very document. The draft's check is used up either way.
+     */
+    publish(
+      id: string,
+      input: { document: unknown; note?: string; checkSummary?: unknown; now?: number },
+    ): VersionRecord {
       const now = input.now ?? Date.now();
       const versionId = newId('ver');
       db.transaction((tx) => {
@@ -166,11 +201,12 @@ export function createWorkflowStore({ db }: DbHandle) {
             number: (last?.number ?? 0) + 1,
             document: input.document,
             note: input.note ?? null,
+            checkSummary: input.checkSummary ?? null,
             createdAt: now,
           })
           .run();
         tx.update(workflows)
-          .set({ publishedVersionId: versionId, active: true, updatedAt: now })
+          .set({ publishedVersionId: versionId, active: true, draftCheck: null, updatedAt: now })
           .where(eq(workflows.id, id))
           .run();
       });
@@ -205,6 +241,7 @@ export function createWorkflowStore({ db }: DbHandle) {
           workflowId: workflowVersions.workflowId,
           number: workflowVersions.number,
           note: workflowVersions.note,
+          checkSummary: workflowVersions.checkSummary,
           createdAt: workflowVersions.createdAt,
         })
         .from(workflowVersions)
