@@ -23,6 +23,8 @@ export const nodes: readonly NodeDefinition[] = [
 export const nodeRegistry = createNodeRegistry(nodes);
 
 export type { WebhookResponse } from './respond/respond.ts';
+export * from './templates/sample-request.ts';
+export * from './templates/templates.ts';
 export {
   SCHEDULE_METHOD,
   type Schedule,
