@@ -39,7 +39,7 @@ export {
   type RetentionPolicy,
 } from './pruning.ts';
 export * from './runs.ts';
-export type { SampleRecord } from './samples.ts';
+export type { HandMadeRequest, SampleRecord } from './samples.ts';
 export type { ActiveSchedule } from './schedules.ts';
 export {
   assertKeyRing,

@@ -1,10 +1,42 @@
+import { readSampleBody, type SampleRequest, sampleRequestSchema } from '@hookflow/nodes';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
+import type { ApiContext } from '../context.ts';
 import { liveStream } from '../live.ts';
-import { editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
+import { badRequest, editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
 import { presentEvent } from './runs.ts';
 
 const name = z.string().trim().min(1, 'give the sample a name').max(200);
+
+/**
+ * Keeps a request written by hand (pasted, or a template's) as a named sample of the workflow.
+ * Its body is read as the trigger reads a received one; a body that does not read is refused.
+ */
+export function keepHandMadeSample(
+  ctx: ApiContext,
+  workflowId: string,
+  sampleName: string,
+  request: SampleRequest,
+) {
+  const contentType = request.headers['content-type'];
+  const body = readSampleBody(request.body, contentType);
+  if (!body.ok) throw badRequest(body.message, [{ path: 'request.body', message: body.message }]);
+  const sample = ctx.store.samples.createFromRequest({
+    workflowId,
+    name: sampleName,
+    request: {
+      method: request.method,
+      headers: request.headers,
+      query: request.query,
+      body: Buffer.from(request.body, 'utf8'),
+      parsedBody: body.value,
+      contentType: contentType ?? null,
+    },
+  });
+  const event = sample ? ctx.store.runs.event(sample.eventId) : null;
+  if (!sample || !event) throw notFound(`workflow ${workflowId}`);
+  return { ...sample, event: presentEvent(event) };
+}
 
 /** Named sample events: captured live from the trigger URL, or saved from any past request. */
 export const samplesRouter = {
@@ -22,6 +54,15 @@ export const samplesRouter = {
       const sample = ctx.store.samples.create(input);
       if (!sample) throw notFound(`event ${input.eventId} of workflow ${input.workflowId}`);
       return sample;
+    }),
+
+  /** Keeps a request pasted by hand (method, headers, query and body text) as a named sample. */
+  create: editorProcedure
+    .input(z.object({ workflowId: z.string().min(1), name, request: sampleRequestSchema }))
+    .mutation(({ ctx, input }) => {
+      if (!ctx.store.workflows.get(input.workflowId))
+        throw notFound(`workflow ${input.workflowId}`);
+      return keepHandMadeSample(ctx, input.workflowId, input.name, input.request);
     }),
 
   delete: editorProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => {

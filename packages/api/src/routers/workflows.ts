@@ -2,16 +2,19 @@ import {
   inlineSecretWarnings,
   maskSecrets,
   parseWorkflowDocument,
+  placeholderWarnings,
   validateWorkflow,
   type WorkflowDocument,
   workflowDocumentSchema,
 } from '@hookflow/engine';
+import { findTemplate, sampleRequestSchema, workflowTemplates } from '@hookflow/nodes';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
 import { badRequest, editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
 import { credentialCatalog } from './credentials.ts';
+import { keepHandMadeSample } from './samples.ts';
 
 const idInput = z.object({ id: z.string().min(1) });
 
@@ -50,6 +53,14 @@ function maskDocument(ctx: ApiContext, document: WorkflowDocument): WorkflowDocu
       >,
     })),
   };
+}
+
+/**
+ * What is allowed but worth fixing: secrets written in the document (keep them in credentials)
+ * and placeholder addresses (a template's example.com URLs) still to replace.
+ */
+function warningsOf(ctx: ApiContext, document: WorkflowDocument) {
+  return [...inlineSecretWarnings(document, ctx.registry), ...placeholderWarnings(document)];
 }
 
 function loadWorkflow(ctx: ApiContext, id: string) {
@@ -153,8 +164,8 @@ export const workflowsRouter = {
       document,
       draftRevision: workflow.draftRevision,
       issues: validateWorkflow(document, ctx.registry, { credentials: credentialCatalog(ctx) }),
-      /** Secrets written in the document instead of a credential: allowed, not recommended. */
-      warnings: inlineSecretWarnings(document, ctx.registry),
+      /** Allowed, not recommended: secrets written in the document, placeholder addresses. */
+      warnings: warningsOf(ctx, document),
       versions: ctx.store.workflows.listVersions(workflow.id),
     };
   }),
@@ -177,7 +188,52 @@ export const workflowsRouter = {
         id: workflow.id,
         triggerUrl: triggerUrl(ctx, workflow.triggerToken),
         publishedVersion: version?.number ?? null,
-        warnings: inlineSecretWarnings(document, ctx.registry),
+        warnings: warningsOf(ctx, document),
+      };
+    }),
+
+  /**
+   * Creates a workflow from one of the templates (packages/nodes/src/templates), with the
+   * template's sample request kept as a named sample so a test run works at once. Its
+   * placeholder addresses come back as warnings, to replace before publishing.
+   */
+  createFromTemplate: editorProcedure
+    .input(
+      z.object({
+        templateId: z.string().min(1),
+        name: z.string().trim().min(1).max(200).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const template = findTemplate(input.templateId);
+      if (!template) {
+        throw notFound(
+          `template ${input.templateId} (there are ${workflowTemplates.map((t) => t.id).join(', ')})`,
+        );
+      }
+      // Checked with this server's registry, like any document that comes in.
+      const document = parseDocument({
+        ...template.document,
+        name: input.name ?? template.document.name,
+      });
+      const workflow = ctx.store.workflows.create({ name: document.name, document });
+      audit(
+        ctx,
+        'workflow.created',
+        { id: workflow.id, name: workflow.name },
+        { nodes: document.nodes.length, template: template.id },
+      );
+      const sample = keepHandMadeSample(
+        ctx,
+        workflow.id,
+        template.sample.name,
+        sampleRequestSchema.parse(template.sample.request),
+      );
+      return {
+        id: workflow.id,
+        triggerUrl: triggerUrl(ctx, workflow.triggerToken),
+        sampleId: sample.id,
+        warnings: warningsOf(ctx, document),
       };
     }),
 
