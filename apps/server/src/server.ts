@@ -299,16 +299,18 @@ export function createServer(deps: ServerDeps): HookflowServer {
     executeTest: (job, signal) =>
       executor.execute(
         {
-          runId: `test_${randomUUID()}`,
+          runId: job.runId ?? `test_${randomUUID()}`,
           workflowId: job.workflowId,
           // Plans are cached by version id: the same draft tested again is compiled once.
           versionId: `draft_${createHash('sha256').update(JSON.stringify(job.document)).digest('base64url')}`,
           document: job.document,
           event: triggerOf(job.event),
-          completed: [],
+          completed: job.completed ?? [],
           attempt: 1,
           isolated: false,
           keepSteps: true,
+          ...(job.dryRun ? { dryRun: true } : {}),
+          ...(job.onlyNode !== undefined ? { onlyNode: job.onlyNode } : {}),
           credentials: credentials.forJob(credentialIdsOf(job.document)),
         },
         { onStep: () => {} },

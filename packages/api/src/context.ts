@@ -1,5 +1,10 @@
 import type { Store, StoredEvent } from '@hookflow/db';
-import type { NodeRegistry, RunResult, WorkflowDocument } from '@hookflow/engine';
+import type {
+  CompletedStep,
+  NodeRegistry,
+  RunResult,
+  WorkflowDocument,
+} from '@hookflow/engine';
 import type { LiveEvents } from './live.ts';
 
 /** What every procedure may use. The server builds one per request; tests and the CLI build their own. */
@@ -48,4 +53,12 @@ export interface TestRunJob {
   document: WorkflowDocument;
   /** A stored request (a sample), or one pasted by hand. */
   event: Pick<StoredEvent, 'method' | 'path' | 'headers' | 'query' | 'parsedBody' | 'receivedAt'>;
+  /** Nodes with side effects do not act and nothing waits (checking a draft against past events). */
+  dryRun?: boolean;
+  /** The recorded run a check replays: expressions see its id (`run.id`) as they did then. */
+  runId?: string;
+  /** Steps of an earlier test run, by node id: not run again. */
+  completed?: [string, CompletedStep][];
+  /** Runs this node alone, on the outputs in `completed` (one test step run again). */
+  onlyNode?: string;
 }

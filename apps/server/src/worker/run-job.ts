@@ -2,6 +2,7 @@ import type { StepRecord } from '@hookflow/db';
 import { encodeStep, type StepRow } from '@hookflow/db/step-rows';
 import {
   type CompiledWorkflow,
+  type CompletedStep,
   CredentialError,
   compileWorkflow,
   executeWorkflow,
@@ -26,7 +27,7 @@ export interface ExecutionJob {
   document: unknown;
   event: TriggerEvent;
   /** Steps finished by earlier attempts, by node id: not run again. */
-  completed: [string, StepResult][];
+  completed: [string, CompletedStep][];
   attempt: number;
   /** Run in a thread of its own (it was interrupted before). */
   isolated: boolean;
@@ -40,6 +41,10 @@ export interface ExecutionJob {
    * has them through `onStep` already, and each would cross between the threads twice.
    */
   keepSteps?: boolean;
+  /** Nothing acts outside the run (a check of a draft against past events); see ExecuteOptions. */
+  dryRun?: boolean;
+  /** Runs this node alone on the outputs in `completed` (a test step run again). */
+  onlyNode?: string;
 }
 
 /**
@@ -114,6 +119,8 @@ export async function runJob(
     signal,
     completed: new Map(job.completed),
     attempt: job.attempt,
+    ...(job.dryRun ? { dryRun: true } : {}),
+    ...(job.onlyNode !== undefined ? { onlyNode: job.onlyNode } : {}),
     ...(callbacks.onStepStart ? { onStepStart: callbacks.onStepStart } : {}),
     onStep: (step) => callbacks.onStep(outputs.record(step)),
   });
@@ -134,7 +141,7 @@ const isObject = (value: unknown): value is object => typeof value === 'object' 
  * is recorded again and again. Identity proves the payload is the same (a value scrubbed of a
  * secret is a new object, stored whole); nodes do not change their input in place.
  */
-function createOutputIndex(completed: readonly [string, StepResult][]) {
+function createOutputIndex(completed: readonly [string, CompletedStep][]) {
   const producers = new Map<object, string>();
   const producer = (value: unknown) => (isObject(value) ? producers.get(value) : undefined);
   const remember = (value: unknown, nodeId: string) => {

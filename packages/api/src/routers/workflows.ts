@@ -12,9 +12,17 @@ import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
+import {
+  CHECK_DEFAULT_EVENTS,
+  CHECK_MAX_EVENTS,
+  type CheckSummary,
+  checkDraft,
+  documentFingerprint,
+} from '../draft-check.ts';
 import { badRequest, editorProcedure, notFound, viewerProcedure } from '../trpc.ts';
 import { credentialCatalog } from './credentials.ts';
 import { keepHandMadeSample } from './samples.ts';
+import { runnableDraft, testExecutor } from './test-runs.ts';
 
 const idInput = z.object({ id: z.string().min(1) });
 
@@ -71,13 +79,26 @@ function loadWorkflow(ctx: ApiContext, id: string) {
 
 function publish(ctx: ApiContext, id: string, document: WorkflowDocument, note?: string) {
   requireValid(ctx, document);
-  const version = ctx.store.workflows.publish(id, { document, ...(note ? { note } : {}) });
+  // The last check counts only if it checked exactly this document.
+  const check = ctx.store.workflows.draftCheck(id);
+  const checkSummary =
+    check && check.fingerprint === documentFingerprint(document) ? check.summary : undefined;
+  const version = ctx.store.workflows.publish(id, {
+    document,
+    ...(note ? { note } : {}),
+    ...(checkSummary !== undefined ? { checkSummary } : {}),
+  });
   ctx.onWorkflowChanged?.(id);
+  const checked = checkSummary as CheckSummary | undefined;
   audit(
     ctx,
     'workflow.published',
     { id, name: document.name },
-    { version: version.number, ...(note ? { note } : {}) },
+    {
+      version: version.number,
+      ...(note ? { note } : {}),
+      ...(checked ? { check: { checked: checked.checked, changed: checked.changed } } : {}),
+    },
   );
   return version;
 }
@@ -284,7 +305,46 @@ export const workflowsRouter = {
       const workflow = loadWorkflow(ctx, input.id);
       const document = parseDocument(workflow.draft);
       const version = publish(ctx, workflow.id, document, input.note);
-      return { versionId: version.id, number: version.number };
+      return {
+        versionId: version.id,
+        number: version.number,
+        /** The check against past events recorded on it (the draft published was the one checked). */
+        checkSummary: (version.checkSummary as CheckSummary | null) ?? null,
+      };
+    }),
+
+  /**
+   * Replays the workflow's last `limit` real events through a draft (unsaved edits included) as
+   * a dry run: no node with side effects acts (HTTP requests are not sent, delays do not wait),
+   * nothing is written to the run history. Each event is compared with what its recorded run
+   * did. Publishing exactly this draft afterwards records the summary on the version.
+   */
+  checkDraft: editorProcedure
+    .input(
+      z.object({
+        id: z.string().min(1),
+        document: z.unknown(),
+        limit: z.number().int().min(1).max(CHECK_MAX_EVENTS).default(CHECK_DEFAULT_EVENTS),
+      }),
+    )
+    .mutation(async ({ ctx, input, signal }) => {
+      const document = runnableDraft(ctx, input.id, input.document, 'checked');
+      const executeTest = testExecutor(ctx);
+      const result = await checkDraft(
+        { ...ctx, executeTest },
+        {
+          workflowId: input.id,
+          document,
+          limit: input.limit,
+          signal: signal ?? new AbortController().signal,
+        },
+      );
+      const { items: _items, durationMs: _duration, fingerprint, ...summary } = result;
+      // An empty check says nothing worth keeping on a version.
+      if (summary.checked > 0) {
+        ctx.store.workflows.recordDraftCheck(input.id, { fingerprint, summary });
+      }
+      return result;
     }),
 
   setActive: editorProcedure
