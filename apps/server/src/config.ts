@@ -107,7 +107,16 @@ const settings = {
    * in that time (the queue is stuck); 0 turns the check off.
    */
   READY_QUEUE_STUCK_MS: z.coerce.number().int().min(0).default(300_000),
+  /**
+   * With HOOKFLOW_ADMIN_PASSWORD: the owner account made at start when no user exists (a
+   * headless install); ignored once there are users. Environment only, never a flag.
+   */
+  HOOKFLOW_ADMIN_EMAIL: z.email('an email address, like ada@example.com').optional(),
+  HOOKFLOW_ADMIN_PASSWORD: z.string().min(10, 'use at least 10 characters').optional(),
 };
+
+/** Secrets (and what goes with them) are read from the environment only: argv is visible to `ps`. */
+const environmentOnly = new Set<string>(['HOOKFLOW_ADMIN_EMAIL', 'HOOKFLOW_ADMIN_PASSWORD']);
 
 export type SettingName = keyof typeof settings;
 const configSchema = z.object(settings);
@@ -139,14 +148,15 @@ export function loadConfig(
 ): Config {
   const raw: Record<string, string | undefined> = {};
   for (const name of Object.keys(settings)) {
-    raw[name] = flags[flagName(name)] ?? env[name];
+    raw[name] = environmentOnly.has(name) ? env[name] : (flags[flagName(name)] ?? env[name]);
     if (raw[name] === '') raw[name] = undefined;
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`${name} (${flagName(name)}): ${issue.message}`);
+    const flag = environmentOnly.has(name) ? '' : ` (${flagName(name)})`;
+    throw new ConfigError(`${name}${flag}: ${issue.message}`);
   }
   const config = parsed.data;
   if ((config.TLS_CERT_FILE === undefined) !== (config.TLS_KEY_FILE === undefined)) {
@@ -155,6 +165,17 @@ export function loadConfig(
       : (['TLS_CERT_FILE', 'TLS_KEY_FILE'] as const);
     throw new ConfigError(
       `${missing} (${flagName(missing)}): HTTPS needs both the certificate and its key, and only ${given} is set`,
+    );
+  }
+  if (
+    (config.HOOKFLOW_ADMIN_EMAIL === undefined) !==
+    (config.HOOKFLOW_ADMIN_PASSWORD === undefined)
+  ) {
+    const [missing, given] = config.HOOKFLOW_ADMIN_EMAIL
+      ? (['HOOKFLOW_ADMIN_PASSWORD', 'HOOKFLOW_ADMIN_EMAIL'] as const)
+      : (['HOOKFLOW_ADMIN_EMAIL', 'HOOKFLOW_ADMIN_PASSWORD'] as const);
+    throw new ConfigError(
+      `${missing}: the owner account made at start needs an email and a password, and only ${given} is set`,
     );
   }
   const dataDir = resolve(config.DATA_DIR);

@@ -12,7 +12,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { type ApiContext, appRouter, createLiveEvents } from '@hookflow/api';
+import {
+  type ApiContext,
+  appRouter,
+  createLiveEvents,
+  createLoginThrottle,
+  createOwnerIfNone,
+  type LoginThrottleOptions,
+} from '@hookflow/api';
 import type { Store } from '@hookflow/db';
 import { credentialIdsOf, type NodeRegistry, type NodeServices } from '@hookflow/engine';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
@@ -23,6 +30,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { createRequestAuth } from './auth/request-auth.ts';
 import type { Config } from './config.ts';
 import { createCredentialResolver } from './credentials/resolver.ts';
 import { createTriggerCache, registerIngress, sendError } from './hooks/ingress.ts';
@@ -59,6 +67,8 @@ export interface ServerDeps {
         | 'RETENTION_BATCH_SIZE'
         | 'READY_QUEUE_STUCK_MS'
         | 'TRUST_PROXY'
+        | 'HOOKFLOW_ADMIN_EMAIL'
+        | 'HOOKFLOW_ADMIN_PASSWORD'
       >
     >;
   store: Store;
@@ -77,6 +87,8 @@ export interface ServerDeps {
   requestTimeoutMs?: number;
   /** PEM certificate (chain) and private key: serve HTTPS instead of HTTP. */
   tls?: TlsFiles;
+  /** Failed sign-in limits (5 per account, 20 per address in 15 minutes by default). */
+  loginThrottle?: LoginThrottleOptions;
 }
 
 export interface HookflowServer {
@@ -318,6 +330,33 @@ export function createServer(deps: ServerDeps): HookflowServer {
       ),
   };
 
+  const requestAuth = createRequestAuth({ store, publicUrl: config.PUBLIC_URL });
+  const loginThrottle = createLoginThrottle(deps.loginThrottle);
+
+  /** HOOKFLOW_ADMIN_EMAIL / _PASSWORD make the owner of an install that has no user yet. */
+  async function createOwnerFromSettings(): Promise<void> {
+    const email = config.HOOKFLOW_ADMIN_EMAIL;
+    const password = config.HOOKFLOW_ADMIN_PASSWORD;
+    if (email && password) {
+      const owner = await createOwnerIfNone(
+        { ...context, actor: { kind: 'system' } },
+        {
+          email,
+          password,
+        },
+      );
+      if (owner)
+        logger.info({ email: owner.email }, 'created the owner account from HOOKFLOW_ADMIN_EMAIL');
+      return;
+    }
+    if (store.users.count() === 0) {
+      logger.warn(
+        { url: config.PUBLIC_URL },
+        'no account exists yet: the first person to open Hookflow creates the owner (or set HOOKFLOW_ADMIN_EMAIL and HOOKFLOW_ADMIN_PASSWORD)',
+      );
+    }
+  }
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!store.ready()) {
@@ -369,8 +408,14 @@ export function createServer(deps: ServerDeps): HookflowServer {
       prefix: '/trpc',
       trpcOptions: {
         router: appRouter,
-        // Per request: who is calling, from where (the audit log records it).
-        createContext: ({ req }) => ({ ...context, remoteAddress: req.ip }),
+        // Per request: who is calling (session cookie or API token), from where (the audit log
+        // records it), and whether a browser's change may go ahead (the forgery guard).
+        createContext: ({ req, res }) => ({
+          ...context,
+          ...requestAuth.resolve(req, res),
+          remoteAddress: req.ip,
+          loginThrottle,
+        }),
         onError({ error, path }) {
           if (error.code === 'INTERNAL_SERVER_ERROR')
             logger.error({ err: error, path }, 'API error');
@@ -411,6 +456,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
     scheduler,
     retention,
     async start() {
+      await createOwnerFromSettings();
       const listening = await app.listen({ port: config.PORT, host: config.HOST });
       // Fastify names the scheme from its own https option, unused with a server factory.
       const address = deps.tls ? listening.replace(/^http:/, 'https:') : listening;

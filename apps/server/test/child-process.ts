@@ -1,12 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppRouter } from '@hookflow/api';
+import { createStore } from '@hookflow/db';
 import { createTRPCClient, httpLink } from '@trpc/client';
-import { eventually } from './helpers.ts';
+import { csrfHeaders, eventually, hashOnce, testOwner } from './helpers.ts';
 
 const bin = fileURLToPath(new URL('../bin/hookflow.js', import.meta.url));
 
@@ -39,12 +40,43 @@ export async function hookflowInstance(settings: Record<string, string> = {}) {
     ...settings,
   };
   const children = new Set<ChildProcess>();
+  const databaseFile = join(dir, 'data', 'hookflow.db');
+
+  /** The owner (made if there is none) and an API token of theirs, written to the database. */
+  async function ownerToken(): Promise<string> {
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const store = createStore(databaseFile);
+    try {
+      const owner =
+        store.users.owner() ??
+        store.users.create({
+          email: testOwner.email,
+          role: 'owner',
+          passwordHash: await hashOnce(testOwner.password),
+        });
+      return store.apiTokens.create({ userId: owner.id, name: 'tests' }).token;
+    } finally {
+      await store.close();
+    }
+  }
+  let token: Promise<string> | undefined;
 
   return {
     dir,
     address,
-    databaseFile: join(dir, 'data', 'hookflow.db'),
-    api: createTRPCClient<AppRouter>({ links: [httpLink({ url: `${address}/trpc` })] }),
+    databaseFile,
+    /** Signed in as the owner: their account and token are made at the first call. */
+    api: createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: `${address}/trpc`,
+          headers: async () => {
+            token ??= ownerToken();
+            return { ...csrfHeaders, authorization: `Bearer ${await token}` };
+          },
+        }),
+      ],
+    }),
 
     cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
       return new Promise((resolve) => {

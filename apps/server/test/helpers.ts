@@ -7,8 +7,8 @@ import {
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppRouter } from '@hookflow/api';
-import { createStore } from '@hookflow/db';
+import { type AppRouter, hashPassword } from '@hookflow/api';
+import { createStore, type UserRole } from '@hookflow/db';
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { createTRPCClient, httpLink } from '@trpc/client';
@@ -90,6 +90,25 @@ function trustingFetch(dispatcher: Agent): typeof fetch {
     undiciFetch(url as string, { ...(init as UndiciRequestInit), dispatcher }) as never;
 }
 
+/** The owner every test server starts with (unless `owner: false`). */
+export const testOwner = { email: 'owner@hookflow.test', password: 'owner password 1234' };
+/** The password of every user `clientAs` makes. */
+export const testUserPassword = 'test user password';
+
+/** Hashing costs ~100 ms: each test process hashes the two passwords once, not per server. */
+const passwordHashes = new Map<string, Promise<string>>();
+export const hashOnce = (password: string) => {
+  let hash = passwordHashes.get(password);
+  if (!hash) {
+    hash = hashPassword(password);
+    passwordHashes.set(password, hash);
+  }
+  return hash;
+};
+
+/** The header the web app sends with every API call (the forgery guard wants it on mutations). */
+export const csrfHeaders = { 'x-hookflow-csrf': '1' } as const;
+
 /** A real server on a temporary SQLite file and a port the OS picks. */
 export async function startHookflow(
   options: {
@@ -113,6 +132,13 @@ export async function startHookflow(
     encryptionKey?: string;
     /** Serve HTTPS with this certificate and key; `api` and `fetch` trust the certificate. */
     tls?: TlsFiles;
+    /**
+     * Make the owner account and an API token for `api` (default). `false` starts with no user
+     * at all (setup, HOOKFLOW_ADMIN_EMAIL); `api` then has no token.
+     */
+    owner?: boolean;
+    /** Failed sign-in limits. */
+    loginThrottle?: ServerDeps['loginThrottle'];
   } = {},
 ) {
   const registry = options.registryModule
@@ -157,19 +183,66 @@ export async function startHookflow(
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
   });
   const address = await server.start();
   // Over HTTPS, requests trust the test's own certificate (and nothing else extra).
   const dispatcher = options.tls ? new Agent({ connect: { ca: options.tls.cert } }) : undefined;
   const fetchHere: typeof fetch = dispatcher ? trustingFetch(dispatcher) : fetch;
-  const api = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${address}/trpc`, fetch: fetchHere })],
-  });
+  /** A tRPC client sending these headers (and the web app's forgery-guard header). */
+  const clientWith = (headers: Record<string, string>) =>
+    createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: `${address}/trpc`,
+          fetch: fetchHere,
+          headers: { ...csrfHeaders, ...headers },
+        }),
+      ],
+    });
+  let users = 0;
+  /** A user of `role` (made in the store) with an API token. */
+  async function addUser(role: UserRole, email = `${role}-${++users}@hookflow.test`) {
+    const password = role === 'owner' ? testOwner.password : testUserPassword;
+    const user = store.users.create({ email, role, passwordHash: await hashOnce(password) });
+    const { token } = store.apiTokens.create({ userId: user.id, name: 'tests' });
+    return { ...user, password, token, headers: { authorization: `Bearer ${token}` } };
+  }
+  const owner = options.owner === false ? null : await addUser('owner', testOwner.email);
+  /** Signed in as the owner with an API token (no user at all with `owner: false`). */
+  const api = clientWith(owner?.headers ?? {});
+  /** A client that is not signed in. */
+  const anonymousApi = clientWith({});
   /** The trigger URL on this server's real address (PUBLIC_URL is a placeholder here). */
   const localUrl = (triggerUrl: string) => `${address}/hooks/${triggerUrl.split('/hooks/')[1]}`;
+  /** Signs in over HTTP (auth.login) and returns the session cookie (`hookflow_session=…`). */
+  async function signIn(email: string, password: string): Promise<string> {
+    const response = await fetchHere(`${address}/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...csrfHeaders },
+      body: JSON.stringify({ email, password }),
+    });
+    const cookie = response.headers.get('set-cookie');
+    if (response.status !== 200 || !cookie) {
+      throw new Error(`sign-in failed (${response.status}): ${await response.text()}`);
+    }
+    return cookie.split(';')[0]!;
+  }
   return {
     address,
     api,
+    anonymousApi,
+    /** The owner (their id, email, password and API token); null with `owner: false`. */
+    owner,
+    /** `authorization: Bearer …` of the owner's token, for raw fetches to /trpc. */
+    authHeaders: owner?.headers ?? {},
+    /** A new user of `role` and a tRPC client signed in as them (with an API token). */
+    async clientAs(role: UserRole) {
+      const user = role === 'owner' && owner ? owner : await addUser(role);
+      return Object.assign(clientWith(user.headers), { user });
+    },
+    addUser,
+    signIn,
     /** fetch, trusting this server's certificate when it serves HTTPS. */
     fetch: fetchHere,
     localUrl,

@@ -56,7 +56,10 @@ describe('HTTPS (TLS_CERT_FILE, TLS_KEY_FILE)', () => {
 
       const page = await hookflow.fetch(`${hookflow.address}/healthz`);
       expect(page.status).toBe(200);
-      const api = await hookflow.fetch(`${hookflow.address}/trpc/workflows.list`);
+      const api = await hookflow.fetch(`${hookflow.address}/trpc/workflows.list`, {
+        headers: hookflow.authHeaders,
+      });
+      expect(api.status).toBe(200);
       expect(api.headers.get('strict-transport-security')).toBe(
         'max-age=31536000; includeSubDomains',
       );

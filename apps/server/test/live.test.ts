@@ -15,7 +15,10 @@ afterAll(async () => {
 
 /** Reads server-sent events from a tRPC subscription until `count` data events arrived. */
 async function readEvents(url: string, count: number, signal: AbortSignal): Promise<unknown[]> {
-  const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal });
+  const response = await fetch(url, {
+    headers: { accept: 'text/event-stream', ...hookflow.authHeaders },
+    signal,
+  });
   expect(response.headers.get('content-type')).toContain('text/event-stream');
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();

@@ -8,9 +8,22 @@ export const screenshotDir = fileURLToPath(
   new URL('../../../test-results/screenshots/', import.meta.url),
 );
 
-/** A real server (temporary SQLite file, port 0) serving the built web app, and headless Chromium. */
-export async function startBrowserSession() {
-  const hookflow = await startHookflow({ webRoot });
+export interface BrowserSessionOptions {
+  /**
+   * Start with the browser signed in as the server's owner (default). `false` for the sign-in
+   * and setup pages.
+   */
+  signedIn?: boolean;
+  /** Settings of the server; `{ owner: false }` starts with no user at all (the setup page). */
+  server?: Omit<NonNullable<Parameters<typeof startHookflow>[0]>, 'webRoot'>;
+}
+
+/**
+ * A real server (temporary SQLite file, port 0) serving the built web app, and headless
+ * Chromium, signed in as the owner unless `signedIn: false`.
+ */
+export async function startBrowserSession(options: BrowserSessionOptions = {}) {
+  const hookflow = await startHookflow({ ...options.server, webRoot });
   const browser: Browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -22,6 +35,20 @@ export async function startBrowserSession() {
     ],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  if (options.signedIn !== false && hookflow.owner) {
+    // The session a sign-in would start, made in the store: the same cookie, without the form.
+    const { token, session } = hookflow.store.sessions.create(hookflow.owner.id);
+    await context.addCookies([
+      {
+        name: 'hookflow_session',
+        value: token,
+        url: hookflow.address,
+        httpOnly: true,
+        sameSite: 'Lax',
+        expires: Math.floor(session.expiresAt / 1000),
+      },
+    ]);
+  }
   const consoleErrors: string[] = [];
   const page: Page = await context.newPage();
   page.on('console', (message) => {
@@ -32,6 +59,7 @@ export async function startBrowserSession() {
   return {
     hookflow,
     browser,
+    context,
     page,
     consoleErrors,
     url: (path: string) => `${hookflow.address}${path}`,

@@ -22,6 +22,7 @@ export const auditActions = [
   'credential.deleted',
   'user.created',
   'user.role_changed',
+  'user.password_changed',
   'user.deleted',
   'token.created',
   'token.revoked',

@@ -1,11 +1,7 @@
 import type { Store, StoredEvent } from '@hookflow/db';
-import type {
-  CompletedStep,
-  NodeRegistry,
-  RunResult,
-  WorkflowDocument,
-} from '@hookflow/engine';
+import type { CompletedStep, NodeRegistry, RunResult, WorkflowDocument } from '@hookflow/engine';
 import type { LiveEvents } from './live.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 
 /** What every procedure may use. The server builds one per request; tests and the CLI build their own. */
 export interface ApiContext {
@@ -16,6 +12,24 @@ export interface ApiContext {
   actor?: Actor | null;
   /** The caller's address, when the call came over HTTP: recorded in the audit log. */
   remoteAddress?: string | null;
+  /** How `actor` proved who they are: a session cookie or an API token (null: neither). */
+  authenticatedBy?: 'session' | 'token' | null;
+  /**
+   * Why the credentials the request presented were not accepted (an unknown, expired or revoked
+   * API token): told to the caller instead of "sign in first".
+   */
+  authProblem?: string | null;
+  /**
+   * Why a mutation in this request must be refused (the cross-site request forgery guard); null
+   * or absent when it may go ahead.
+   */
+  csrfRefusal?: string | null;
+  /** The browser's session cookie; the server gives one per HTTP request (not the CLI). */
+  session?: SessionCookie;
+  /** Counts failed sign-ins; without it (in-process callers) sign-in is not throttled. */
+  loginThrottle?: LoginThrottle;
+  /** The caller's User-Agent, kept with a new session so a person can tell theirs apart. */
+  userAgent?: string | null;
   store: Store;
   registry: NodeRegistry;
   /** The address senders use, without a trailing slash: trigger URLs start with it. */
@@ -41,6 +55,16 @@ export interface ApiContext {
 }
 
 export type Role = 'owner' | 'admin' | 'editor' | 'viewer';
+
+/** The session cookie of the request being answered. */
+export interface SessionCookie {
+  /** The token the request's cookie holds (valid or not); null without one. */
+  token: string | null;
+  /** Sends the cookie for a new session. */
+  set(token: string, expiresAt: number): void;
+  /** Tells the browser to forget the cookie. */
+  clear(): void;
+}
 
 /** The caller of a procedure, for authorisation and the audit log. */
 export type Actor =

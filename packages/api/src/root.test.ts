@@ -25,6 +25,7 @@ beforeEach(() => {
   store = createStore(join(dir, 'api.db'));
   changed = [];
   api = createCaller({
+    actor: { kind: 'system' },
     store,
     registry: nodeRegistry,
     publicUrl: 'https://hooks.example.com',

@@ -1,4 +1,5 @@
 import { auditRouter } from './routers/audit.ts';
+import { authRouter } from './routers/auth.ts';
 import { credentialsRouter } from './routers/credentials.ts';
 import { liveRouter } from './routers/live.ts';
 import { requestsRouter } from './routers/requests.ts';
@@ -6,6 +7,8 @@ import { runsRouter } from './routers/runs.ts';
 import { samplesRouter } from './routers/samples.ts';
 import { statsRouter } from './routers/stats.ts';
 import { testRunsRouter } from './routers/test-runs.ts';
+import { tokensRouter } from './routers/tokens.ts';
+import { usersRouter } from './routers/users.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
@@ -20,6 +23,9 @@ export const appRouter = router({
   stats: statsRouter,
   credentials: credentialsRouter,
   audit: auditRouter,
+  auth: authRouter,
+  users: usersRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,10 +1,12 @@
 /**
- * The tRPC instance. Add middleware (authentication, roles) here so every router gets it;
- * routers themselves stay plain objects of procedures.
+ * The tRPC instance and its middleware: the cross-site request forgery guard and the role
+ * checks every procedure gets. Routers stay plain objects of procedures built from the
+ * `*Procedure` exports below; never build one from `t.procedure` elsewhere (the authorization
+ * test walks every procedure and would catch it, but only if it is in its table).
  */
 import type { ValidationIssue } from '@hookflow/engine';
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { ApiContext } from './context.ts';
+import type { Actor, ApiContext, Role } from './context.ts';
 
 /** A refusal that carries a list of problems, each pointing at a node or a document path. */
 export class IssuesError extends Error {
@@ -33,15 +35,55 @@ const t = initTRPC.context<ApiContext>().create({
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
+
+/** Least to most: each role may do everything the ones before it may. */
+export const roleOrder: readonly Role[] = ['viewer', 'editor', 'admin', 'owner'];
+
+/** True when `role` is `minimum` or above it. */
+export const hasRole = (role: Role, minimum: Role) =>
+  roleOrder.indexOf(role) >= roleOrder.indexOf(minimum);
+
+const withArticle = (role: Role) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
+
+/**
+ * A mutation from a browser must carry the header only the web app sends, and come from this
+ * server's own origin; the server decides (it sees the headers) and says why not in the context.
+ */
+const forgeryGuard = t.middleware(({ ctx, type, next }) => {
+  if (type === 'mutation' && ctx.csrfRefusal) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: ctx.csrfRefusal });
+  }
+  return next();
+});
+
+/** Refuses a caller who is not signed in (401) or whose role is below `minimum` (403). */
+function requireRole(minimum: Role) {
+  return t.middleware(({ ctx, next }) => {
+    const actor = ctx.actor;
+    if (!actor) {
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authProblem ?? 'sign in first' });
+    }
+    if (actor.kind === 'user' && !hasRole(actor.role, minimum)) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `this needs the ${minimum} role; you are ${withArticle(actor.role)}`,
+      });
+    }
+    return next({ ctx: { actor: actor satisfies Actor } });
+  });
+}
+
+/** Anyone, signed in or not: status, setup, sign-in and sign-out only. */
+export const publicProcedure = t.procedure.use(forgeryGuard);
 /**
  * The role each procedure needs: viewers read workflows and history, editors change workflows
  * and replay runs, admins (and the owner) manage users, credentials and settings. Every
- * procedure outside the login/setup flow uses one of these.
+ * procedure outside the login/setup flow uses one of these. `system` (the CLI, in-process
+ * callers) passes every check.
  */
-export const viewerProcedure = t.procedure;
-export const editorProcedure = t.procedure;
-export const adminProcedure = t.procedure;
+export const viewerProcedure = publicProcedure.use(requireRole('viewer'));
+export const editorProcedure = publicProcedure.use(requireRole('editor'));
+export const adminProcedure = publicProcedure.use(requireRole('admin'));
 export const createCallerFactory = t.createCallerFactory;
 
 export function badRequest(message: string, issues?: IssuesError['issues']): TRPCError {

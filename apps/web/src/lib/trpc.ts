@@ -22,6 +22,13 @@ import {
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
+/**
+ * Sent with every call: the server refuses a browser's change without it, and a page on another
+ * site cannot send it (the guard against cross-site request forgery). The session cookie goes
+ * along by itself (same origin).
+ */
+export const csrfHeaders = { 'x-hookflow-csrf': '1' } as const;
+
 export function createApiClient(url = '/trpc') {
   return createTRPCClient<AppRouter>({
     links: [
@@ -33,8 +40,8 @@ export function createApiClient(url = '/trpc') {
         true: httpSubscriptionLink({ url }),
         false: splitLink({
           condition: (operation) => operation.context.skipBatch === true,
-          true: httpLink({ url }),
-          false: httpBatchLink({ url }),
+          true: httpLink({ url, headers: csrfHeaders }),
+          false: httpBatchLink({ url, headers: csrfHeaders }),
         }),
       }),
     ],

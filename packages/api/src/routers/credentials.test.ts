@@ -33,6 +33,7 @@ beforeEach(() => {
   });
   changes = 0;
   api = createCaller({
+    actor: { kind: 'system' },
     store,
     registry: nodeRegistry,
     publicUrl: 'https://hooks.example.com',
@@ -256,6 +257,7 @@ describe('credentials router', () => {
   it('needs the encryption key to store a value, and says so', async () => {
     const keylessStore = createStore(join(dir, 'api.db'));
     const keyless = createCaller({
+      actor: { kind: 'system' },
       store: keylessStore,
       registry: nodeRegistry,
       publicUrl: 'https://hooks.example.com',

@@ -17,6 +17,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hookflow-stats-api-'));
   store = createStore(join(dir, 'api.db'));
   api = createCaller({
+    actor: { kind: 'system' },
     store,
     registry: nodeRegistry,
     publicUrl: 'https://hooks.example.com',

@@ -26,6 +26,7 @@ beforeEach(() => {
   store = createStore(join(dir, 'api.db'));
   sent = [];
   context = {
+    actor: { kind: 'system' },
     store,
     registry: nodeRegistry,
     publicUrl: 'https://hooks.example.com',
