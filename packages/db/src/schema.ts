@@ -42,6 +42,8 @@ export const workflowVersions = sqliteTable(
     note: text('note'),
     /** The summary of the check against past events made of this document before publishing. */
     checkSummary: text('check_summary', { mode: 'json' }),
+    /** The user who published it (`usr_…`); null for the CLI and for versions older than this column. */
+    createdBy: text('created_by'),
     createdAt: integer('created_at').notNull(),
   },
   (table) => [uniqueIndex('workflow_versions_number').on(table.workflowId, table.number)],
