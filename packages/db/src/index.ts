@@ -67,4 +67,10 @@ export {
   type UserStore,
   userRoles,
 } from './users.ts';
-export type { DraftCheck, VersionRecord, WorkflowRecord, WorkflowSummary } from './workflows.ts';
+export type {
+  DraftCheck,
+  VersionRecord,
+  VersionSummary,
+  WorkflowRecord,
+  WorkflowSummary,
+} from './workflows.ts';

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, max, sql } from 'drizzle-orm';
 import type { DbHandle } from './client.ts';
 import { idLowerBound, newId, newTriggerToken } from './ids.ts';
-import { retiredTokens, triggers, workflows, workflowVersions } from './schema.ts';
+import { retiredTokens, triggers, users, workflows, workflowVersions } from './schema.ts';
 
 export interface WorkflowSummary {
   id: string;
@@ -42,7 +42,15 @@ export interface VersionRecord {
   note: string | null;
   /** The summary of the check against past events made of exactly this document, if one was. */
   checkSummary: unknown;
+  /** The user who published it; null when no user did (the CLI) and for older versions. */
+  createdBy: string | null;
   createdAt: number;
+}
+
+/** A version in the list: without its document, with who published it. */
+export interface VersionSummary extends Omit<VersionRecord, 'document'> {
+  /** The publishing user as they are now; null when none did or the user was deleted. */
+  author: { id: string; name: string; email: string } | null;
 }
 
 /** The last check of a workflow's draft against past events, kept until the next publish. */
@@ -184,7 +192,14 @@ export function createWorkflowStore({ db }: DbHandle) {
      */
     publish(
       id: string,
-      input: { document: unknown; note?: string; checkSummary?: unknown; now?: number },
+      input: {
+        document: unknown;
+        note?: string;
+        checkSummary?: unknown;
+        /** The user who publishes (`usr_…`). */
+        createdBy?: string;
+        now?: number;
+      },
     ): VersionRecord {
       const now = input.now ?? Date.now();
       const versionId = newId('ver');
@@ -202,6 +217,7 @@ export function createWorkflowStore({ db }: DbHandle) {
             document: input.document,
             note: input.note ?? null,
             checkSummary: input.checkSummary ?? null,
+            createdBy: input.createdBy ?? null,
             createdAt: now,
           })
           .run();
@@ -234,7 +250,7 @@ export function createWorkflowStore({ db }: DbHandle) {
         .all();
     },
 
-    listVersions(workflowId: string): Omit<VersionRecord, 'document'>[] {
+    listVersions(workflowId: string): VersionSummary[] {
       return db
         .select({
           id: workflowVersions.id,
@@ -242,12 +258,23 @@ export function createWorkflowStore({ db }: DbHandle) {
           number: workflowVersions.number,
           note: workflowVersions.note,
           checkSummary: workflowVersions.checkSummary,
+          createdBy: workflowVersions.createdBy,
           createdAt: workflowVersions.createdAt,
+          authorName: users.name,
+          authorEmail: users.email,
         })
         .from(workflowVersions)
+        .leftJoin(users, eq(users.id, workflowVersions.createdBy))
         .where(eq(workflowVersions.workflowId, workflowId))
         .orderBy(desc(workflowVersions.number))
-        .all();
+        .all()
+        .map(({ authorName, authorEmail, ...version }) => ({
+          ...version,
+          author:
+            version.createdBy !== null && authorEmail !== null
+              ? { id: version.createdBy, name: authorName ?? '', email: authorEmail }
+              : null,
+        }));
     },
 
     setActive(id: string, active: boolean): boolean {

@@ -21,25 +21,31 @@ export function findPlaceholderUrl(text: string): string | null {
   return end === -1 ? rest : rest.slice(0, end);
 }
 
-/** One warning per config value that holds a placeholder address, on its field path. */
-export function placeholderWarnings(document: WorkflowDocument): ValidationIssue[] {
-  const warnings: ValidationIssue[] = [];
-  const visit = (value: unknown, path: PropertyKey[], nodeId: string) => {
+/** The placeholder addresses in one node's config, each on its field path (`headers[0].value`). */
+export function configPlaceholders(config: unknown): { field: string; message: string }[] {
+  const found: { field: string; message: string }[] = [];
+  const visit = (value: unknown, path: PropertyKey[]) => {
     if (typeof value === 'string') {
       const url = findPlaceholderUrl(value);
       if (url !== null) {
-        warnings.push({
-          nodeId,
+        found.push({
           field: formatPath(path),
           message: `${url} is a placeholder address: replace it with your own`,
         });
       }
     } else if (Array.isArray(value)) {
-      for (const [index, item] of value.entries()) visit(item, [...path, index], nodeId);
+      for (const [index, item] of value.entries()) visit(item, [...path, index]);
     } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) visit(item, [...path, key], nodeId);
+      for (const [key, item] of Object.entries(value)) visit(item, [...path, key]);
     }
   };
-  for (const node of document.nodes) visit(node.config, [], node.id);
-  return warnings;
+  visit(config, []);
+  return found;
+}
+
+/** One warning per config value that holds a placeholder address, on its field path. */
+export function placeholderWarnings(document: WorkflowDocument): ValidationIssue[] {
+  return document.nodes.flatMap((node) =>
+    configPlaceholders(node.config).map((found) => ({ nodeId: node.id, ...found })),
+  );
 }

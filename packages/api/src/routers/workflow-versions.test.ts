@@ -151,3 +151,36 @@ describe('restoreVersion', () => {
     expect(foreign.code).toBe('NOT_FOUND');
   });
 });
+
+describe('who published a version', () => {
+  it('records the signed-in user with the note; the CLI (system) publishes as no one', async () => {
+    const ada = store.users.create({
+      email: 'ada@hookflow.test',
+      name: 'Ada Lovelace',
+      role: 'editor',
+      passwordHash: 'not-used-here',
+    });
+    const asAda = createCaller({
+      actor: { kind: 'user', userId: ada.id, email: ada.email, role: 'editor' },
+      store,
+      registry: nodeRegistry,
+      publicUrl: 'https://hooks.example.com',
+      live: createLiveEvents(),
+    });
+    const { id } = await api.workflows.import({ document: document('https://crm.test/1') });
+    await api.workflows.publish({ id });
+    const second = await asAda.workflows.publish({ id, note: 'Points at the new CRM' });
+
+    const { versions } = await api.workflows.get({ id });
+    expect(versions.map((v) => [v.number, v.note, v.author])).toEqual([
+      [
+        2,
+        'Points at the new CRM',
+        { id: ada.id, name: 'Ada Lovelace', email: 'ada@hookflow.test' },
+      ],
+      [1, null, null],
+    ]);
+    const version = await api.workflows.version({ versionId: second.versionId });
+    expect(version).toMatchObject({ number: 2, note: 'Points at the new CRM', createdBy: ada.id });
+  });
+});

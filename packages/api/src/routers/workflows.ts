@@ -87,6 +87,8 @@ function publish(ctx: ApiContext, id: string, document: WorkflowDocument, note?:
     document,
     ...(note ? { note } : {}),
     ...(checkSummary !== undefined ? { checkSummary } : {}),
+    // Who published it, for the versions list (the CLI acts as the system: no one).
+    ...(ctx.actor?.kind === 'user' ? { createdBy: ctx.actor.userId } : {}),
   });
   ctx.onWorkflowChanged?.(id);
   const checked = checkSummary as CheckSummary | undefined;
@@ -402,6 +404,8 @@ export const workflowsRouter = {
         id: version.id,
         workflowId: version.workflowId,
         number: version.number,
+        note: version.note,
+        createdBy: version.createdBy,
         createdAt: version.createdAt,
         document: maskDocument(ctx, workflowDocumentSchema.parse(version.document)),
       };
