@@ -1,4 +1,10 @@
 import { lazy, Suspense } from 'react';
+import { AccountMenu } from './account/account-menu.tsx';
+import { AuthGate } from './account/auth-gate.tsx';
+import { ChangePasswordPage } from './account/change-password-page.tsx';
+import { usePermission } from './account/session.tsx';
+import { TokensPage } from './account/tokens-page.tsx';
+import { UsersPage } from './account/users-page.tsx';
 import { CredentialsPage } from './credentials/credentials-page.tsx';
 import { paths } from './lib/paths.ts';
 import { Link, matchPath, Routes, route, useLocation } from './lib/router.tsx';
@@ -29,13 +35,25 @@ const routes = [
   route('/runs', () => <RunListPage />),
   route('/runs/:id', ({ id }) => <RunDetailPage id={id} />),
   route('/credentials', () => <CredentialsPage />),
+  route('/users', () => <UsersPage />),
+  route('/account/tokens', () => <TokensPage />),
+  route('/account/password', () => <ChangePasswordPage />),
   route('/audit', () => <AuditPage />),
 ];
 
 /** Pages that use the whole window below the top bar instead of the centred column. */
 const fullWindowPages = ['/workflows/:id/edit'];
 
+/** Signing in (or setting up) first; then the page asked for. */
 export function App() {
+  return (
+    <AuthGate>
+      <SignedInApp />
+    </AuthGate>
+  );
+}
+
+function SignedInApp() {
   const { pathname } = useLocation();
   const fullWindow = fullWindowPages.some((pattern) => matchPath(pattern, pathname) !== null);
   return (
@@ -52,13 +70,18 @@ export function App() {
 
 function TopBar() {
   const { pathname } = useLocation();
+  const admin = usePermission('admin');
   const section = pathname.startsWith('/runs')
     ? 'runs'
     : pathname.startsWith('/credentials')
       ? 'credentials'
-      : pathname.startsWith('/audit')
-        ? 'audit'
-        : 'workflows';
+      : pathname.startsWith('/users')
+        ? 'users'
+        : pathname.startsWith('/account')
+          ? 'account'
+          : pathname.startsWith('/audit')
+            ? 'audit'
+            : 'workflows';
   return (
     <header className="top-bar">
       <Link to={paths.workflows()} className="brand">
@@ -89,6 +112,15 @@ function TopBar() {
         >
           Credentials
         </Link>
+        {admin.allowed && (
+          <Link
+            to={paths.users()}
+            aria-current={section === 'users' ? 'page' : undefined}
+            data-testid="nav-users"
+          >
+            Users
+          </Link>
+        )}
         <Link
           to={paths.audit()}
           aria-current={section === 'audit' ? 'page' : undefined}
@@ -97,6 +129,7 @@ function TopBar() {
           Audit log
         </Link>
       </nav>
+      <AccountMenu />
     </header>
   );
 }

@@ -1,0 +1,311 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useId, useState } from 'react';
+import { formatDateTime, formatRelativeTime } from '../lib/format.ts';
+import { useTRPC } from '../lib/trpc.ts';
+import { useNow } from '../lib/use-now.ts';
+import { CopyButton } from '../ui/copy-button.tsx';
+import { Notice } from '../ui/notice.tsx';
+import { EmptyState, Loading, Page } from '../ui/page.tsx';
+import { ProblemMessage } from '../ui/problem-message.tsx';
+import { AccountField } from './account-field.tsx';
+import { useSession } from './session.tsx';
+import { expiryChoices, tokenState } from './token-rules.ts';
+import './account.css';
+
+interface TokenRow {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  expiresAt: number | null;
+}
+
+interface NewToken {
+  name: string;
+  token: string;
+}
+
+/**
+ * `/account/tokens`: the signed-in person's API tokens, for scripts, CI and the CLI. A token acts
+ * as its owner with their role. Its value is shown once, when it is created; only a hash is
+ * stored, so a lost token is revoked and replaced, never recovered.
+ */
+export function TokensPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { user } = useSession();
+  const tokens = useQuery(trpc.tokens.list.queryOptions());
+  const now = useNow(30_000);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<NewToken | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const revoke = useMutation(
+    trpc.tokens.revoke.mutationOptions({
+      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() }),
+    }),
+  );
+
+  const confirmRevoke = (token: TokenRow) => {
+    setNotice(null);
+    if (
+      !window.confirm(
+        `Revoke the token "${token.name}" (${token.prefix}…)? Scripts that use it are refused from now on. This cannot be undone.`,
+      )
+    ) {
+      return;
+    }
+    revoke.mutate(
+      { id: token.id },
+      { onSuccess: () => setNotice(`Revoked the token "${token.name}".`) },
+    );
+  };
+
+  return (
+    <Page
+      title="API tokens"
+      actions={
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => {
+            setNotice(null);
+            setCreated(null);
+            setCreating(true);
+          }}
+          disabled={creating}
+          data-testid="new-token"
+        >
+          New token
+        </button>
+      }
+    >
+      <p className="muted page-intro">
+        Tokens let scripts, CI jobs and the <code>hookflow</code> command line call the API as you (
+        {user.email}), with your role ({user.role}). Send one as{' '}
+        <code>Authorization: Bearer &lt;token&gt;</code>. Give each use its own token, so you can
+        revoke one without breaking the others.
+      </p>
+      {created && <CreatedToken created={created} onDone={() => setCreated(null)} />}
+      {notice && (
+        <Notice
+          tone="success"
+          title={notice}
+          testId="tokens-notice"
+          onDismiss={() => setNotice(null)}
+        />
+      )}
+      {revoke.error && (
+        <ProblemMessage
+          title="Could not revoke the token"
+          error={revoke.error}
+          onDismiss={() => revoke.reset()}
+        />
+      )}
+      {creating && (
+        <section className="account-panel" data-testid="new-token-panel">
+          <h2>New API token</h2>
+          <NewTokenForm
+            onCreated={(token) => {
+              setCreating(false);
+              setCreated(token);
+            }}
+            onCancel={() => setCreating(false)}
+          />
+        </section>
+      )}
+      {tokens.isPending ? (
+        <Loading what="API tokens" />
+      ) : tokens.isError ? (
+        <ProblemMessage title="Could not load your API tokens" error={tokens.error} />
+      ) : tokens.data.items.length === 0 ? (
+        <EmptyState title="No API tokens" testId="tokens-empty">
+          <p>
+            Create one with <strong>New token</strong> for a script or a CI job.
+          </p>
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="token-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Token</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.items.map((token) => {
+                const state = tokenState(token, now);
+                return (
+                  <tr key={token.id} data-testid="token-row" data-token-name={token.name}>
+                    <td className="strong" data-testid="token-name">
+                      {token.name}
+                    </td>
+                    <td>
+                      <code data-testid="token-prefix">{token.prefix}…</code>
+                    </td>
+                    <td className="muted small">{formatDateTime(token.createdAt)}</td>
+                    <td
+                      className="small"
+                      title={token.lastUsedAt ? formatDateTime(token.lastUsedAt) : undefined}
+                    >
+                      {token.lastUsedAt ? (
+                        formatRelativeTime(token.lastUsedAt, now)
+                      ) : (
+                        <span className="muted">never</span>
+                      )}
+                    </td>
+                    <td className="small" data-testid="token-expires">
+                      {state.kind === 'expired' ? (
+                        <span className="badge badge-failed" title={state.title}>
+                          expired
+                        </span>
+                      ) : (
+                        <span title={state.title} className={state.soon ? 'token-soon' : undefined}>
+                          {state.text}
+                        </span>
+                      )}
+                    </td>
+                    <td className="row-actions">
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        onClick={() => confirmRevoke(token)}
+                        disabled={revoke.isPending}
+                        data-testid="revoke-token"
+                        aria-label={`Revoke ${token.name}`}
+                      >
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Page>
+  );
+}
+
+function NewTokenForm({
+  onCreated,
+  onCancel,
+}: {
+  onCreated(token: NewToken): void;
+  onCancel(): void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const formId = useId();
+  const [name, setName] = useState('');
+  const [expiry, setExpiry] = useState('90');
+  const [submitted, setSubmitted] = useState(false);
+  const create = useMutation(
+    trpc.tokens.create.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() }),
+    }),
+  );
+  const nameProblem =
+    submitted && name.trim() === ''
+      ? 'Name the token after what uses it, such as "GitHub Actions deploy".'
+      : undefined;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (name.trim() === '') return;
+    const days = expiry === 'never' ? undefined : Number(expiry);
+    create.mutate(
+      { name: name.trim(), ...(days === undefined ? {} : { expiresInDays: days }) },
+      { onSuccess: (result) => onCreated({ name: result.name, token: result.token }) },
+    );
+  };
+
+  return (
+    <form className="account-form" onSubmit={submit} noValidate data-testid="new-token-form">
+      {create.error && <ProblemMessage title="Could not create the token" error={create.error} />}
+      <AccountField
+        id={`${formId}-name`}
+        testId="token-name-input"
+        label="Name"
+        placeholder="GitHub Actions deploy"
+        autoComplete="off"
+        maxLength={100}
+        value={name}
+        problem={nameProblem}
+        help="What uses it: you see this name in the list, and in the audit log."
+        onChange={(event) => setName(event.currentTarget.value)}
+      />
+      <div className="form-field">
+        <label className="form-field-label" htmlFor={`${formId}-expiry`}>
+          Expires
+        </label>
+        <select
+          id={`${formId}-expiry`}
+          className="select input"
+          value={expiry}
+          onChange={(event) => setExpiry(event.currentTarget.value)}
+          data-testid="token-expiry"
+        >
+          {expiryChoices.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+        <p className="form-field-help">
+          A token that expires limits the harm of one that leaks; make a new one when it does.
+        </p>
+      </div>
+      <div className="account-form-actions">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={create.isPending}
+          data-testid="token-create"
+        >
+          {create.isPending ? 'Creating…' : 'Create token'}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The new token's value, this once, with a copy button and how to use it. */
+function CreatedToken({ created, onDone }: { created: NewToken; onDone(): void }) {
+  return (
+    <Notice tone="success" title={`Created the token "${created.name}"`} testId="token-created">
+      <p className="strong">Copy it now: you will not see it again.</p>
+      <div className="token-value">
+        <code data-testid="token-value">{created.token}</code>
+        <CopyButton text={created.token} label="Copy the token" testId="copy-token" />
+      </div>
+      <p className="small">
+        Use it as <code>Authorization: Bearer {'<token>'}</code>, for example{' '}
+        <code>{`curl -H "Authorization: Bearer $HOOKFLOW_TOKEN" ${window.location.origin}/trpc/workflows.list`}</code>
+        . Keep it in a secret store (a CI secret, a password manager), not in code.
+      </p>
+      <p>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={onDone}
+          data-testid="token-copied"
+        >
+          I have copied it
+        </button>
+      </p>
+    </Notice>
+  );
+}

@@ -1,0 +1,380 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useId, useState } from 'react';
+import { formatDateTime, formatRelativeTime } from '../lib/format.ts';
+import { useTRPC } from '../lib/trpc.ts';
+import { useNow } from '../lib/use-now.ts';
+import { CopyButton } from '../ui/copy-button.tsx';
+import { Notice } from '../ui/notice.tsx';
+import { EmptyState, Loading, Page } from '../ui/page.tsx';
+import { ProblemMessage } from '../ui/problem-message.tsx';
+import { AccountField } from './account-field.tsx';
+import { hasProblems, MIN_PASSWORD_LENGTH, newUserProblems } from './form-rules.ts';
+import { assignableRoles, roleDescriptions, withArticle } from './roles.ts';
+import { usePermission, useSession } from './session.tsx';
+import './account.css';
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  createdAt: number;
+  lastSeenAt: number | null;
+}
+
+/**
+ * `/users` (admins and the owner): who may sign in, with which role. Adding someone gives them an
+ * initial password to pass on; a role change applies to their next request; deleting someone
+ * ends their sessions and API tokens. The server refuses what may not be done (the owner's role,
+ * your own account) and says why; the page shows it.
+ */
+export function UsersPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { user: me } = useSession();
+  const admin = usePermission('admin');
+  // Admins manage editors and viewers; admins are the owner's to manage.
+  const offered = rolesOfferedBy(me.role);
+  const users = useQuery(trpc.users.list.queryOptions());
+  const now = useNow(30_000);
+  const [adding, setAdding] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
+  const setRole = useMutation(trpc.users.setRole.mutationOptions({ onSettled: refresh }));
+  const remove = useMutation(trpc.users.delete.mutationOptions({ onSettled: refresh }));
+  const failure = setRole.error
+    ? { title: 'Could not change the role', error: setRole.error, reset: setRole.reset }
+    : remove.error
+      ? { title: 'Could not delete the user', error: remove.error, reset: remove.reset }
+      : null;
+
+  const changeRole = (user: UserRow, role: string) => {
+    setNotice(null);
+    remove.reset();
+    const chosen = offered.find((option) => option === role);
+    if (!chosen) return;
+    setRole.mutate(
+      { id: user.id, role: chosen },
+      { onSuccess: () => setNotice(`${label(user)} is now ${withArticle(role)}.`) },
+    );
+  };
+
+  const confirmDelete = (user: UserRow) => {
+    setNotice(null);
+    setRole.reset();
+    if (
+      !window.confirm(
+        `Delete ${label(user)}? They are signed out at once, their API tokens stop working, and they can no longer sign in. This cannot be undone.`,
+      )
+    ) {
+      return;
+    }
+    remove.mutate({ id: user.id }, { onSuccess: () => setNotice(`Deleted ${label(user)}.`) });
+  };
+
+  return (
+    <Page
+      title="Users"
+      actions={
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => {
+            setNotice(null);
+            setAdding(true);
+          }}
+          disabled={!admin.allowed || adding}
+          title={admin.reason}
+          data-testid="add-user"
+        >
+          Add user
+        </button>
+      }
+    >
+      <p className="muted page-intro">
+        The people who may sign in. <strong>Admins</strong> manage users and credentials,{' '}
+        <strong>editors</strong> build, publish and replay workflows, <strong>viewers</strong> read
+        workflows and history. There is one <strong>owner</strong>, who may do everything.
+      </p>
+      {notice && (
+        <Notice
+          tone="success"
+          title={notice}
+          testId="users-notice"
+          onDismiss={() => setNotice(null)}
+        />
+      )}
+      {failure && (
+        <ProblemMessage title={failure.title} error={failure.error} onDismiss={failure.reset} />
+      )}
+      {adding && (
+        <section className="account-panel" data-testid="add-user-panel">
+          <h2>Add a user</h2>
+          <AddUserForm
+            roles={offered}
+            onAdded={(added) => {
+              setAdding(false);
+              setNotice(
+                `Added ${added.email} as ${withArticle(added.role)}. Pass the initial password on privately; they can change it after signing in.`,
+              );
+            }}
+            onCancel={() => setAdding(false)}
+          />
+        </section>
+      )}
+      {users.isPending ? (
+        <Loading what="users" />
+      ) : users.isError ? (
+        <ProblemMessage title="Could not load the users" error={users.error} />
+      ) : users.data.items.length === 0 ? (
+        <EmptyState title="No users" testId="users-empty">
+          <p>Add the people who use this Hookflow with Add user.</p>
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="user-table">
+            <thead>
+              <tr>
+                <th scope="col">User</th>
+                <th scope="col">Role</th>
+                <th scope="col">Added</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.data.items.map((user) => {
+                const self = user.id === me.id;
+                const owner = user.role === 'owner';
+                const ownersOnly = user.role === 'admin' && me.role !== 'owner';
+                const locked = self
+                  ? 'You cannot change your own role or delete yourself.'
+                  : owner
+                    ? 'The owner cannot be changed or deleted.'
+                    : ownersOnly
+                      ? 'Only the owner can change or delete an admin.'
+                      : admin.reason;
+                return (
+                  <tr key={user.id} data-testid="user-row" data-email={user.email}>
+                    <td>
+                      <div className="user-cell">
+                        <span className="strong" data-testid="user-name">
+                          {user.name.trim() || user.email}
+                          {self && <span className="you-tag">you</span>}
+                        </span>
+                        {user.name.trim() && <span className="muted small">{user.email}</span>}
+                      </div>
+                    </td>
+                    <td>
+                      {locked ? (
+                        <span className="role-tag" title={locked} data-testid="user-role">
+                          {user.role}
+                        </span>
+                      ) : (
+                        <select
+                          className="select select-small"
+                          value={user.role}
+                          aria-label={`Role of ${label(user)}`}
+                          disabled={setRole.isPending}
+                          onChange={(event) => changeRole(user, event.currentTarget.value)}
+                          data-testid="user-role-select"
+                        >
+                          {offered.map((role) => (
+                            <option key={role} value={role} title={roleDescriptions[role]}>
+                              {role}
+                            </option>
+                          ))}
+                        </select>
+                      )}
+                    </td>
+                    <td className="muted small" title={formatDateTime(user.createdAt)}>
+                      {formatDateTime(user.createdAt)}
+                    </td>
+                    <td
+                      className="small"
+                      title={user.lastSeenAt ? formatDateTime(user.lastSeenAt) : undefined}
+                      data-testid="user-last-seen"
+                    >
+                      {user.lastSeenAt ? (
+                        formatRelativeTime(user.lastSeenAt, now)
+                      ) : (
+                        <span className="muted">never</span>
+                      )}
+                    </td>
+                    <td className="row-actions">
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        onClick={() => confirmDelete(user)}
+                        disabled={remove.isPending || locked !== undefined}
+                        title={locked}
+                        data-testid="delete-user"
+                        aria-label={`Delete ${label(user)}`}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Page>
+  );
+}
+
+function AddUserForm({
+  roles,
+  onAdded,
+  onCancel,
+}: {
+  roles: readonly AssignableRole[];
+  onAdded(user: { email: string; role: string }): void;
+  onCancel(): void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const formId = useId();
+  const [form, setForm] = useState({ email: '', name: '', password: '' });
+  const [role, setRole] = useState<AssignableRole>('editor');
+  const [submitted, setSubmitted] = useState(false);
+  const create = useMutation(
+    trpc.users.create.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }),
+    }),
+  );
+  const problems = submitted ? newUserProblems(form) : {};
+  const edit = (field: keyof typeof form) => (event: { currentTarget: { value: string } }) => {
+    const value = event.currentTarget.value;
+    setForm((current) => ({ ...current, [field]: value }));
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (hasProblems(newUserProblems(form))) return;
+    const name = form.name.trim();
+    create.mutate(
+      { email: form.email.trim(), role, password: form.password, ...(name ? { name } : {}) },
+      { onSuccess: () => onAdded({ email: form.email.trim(), role }) },
+    );
+  };
+
+  return (
+    <form className="account-form" onSubmit={submit} noValidate data-testid="add-user-form">
+      {create.error && <ProblemMessage title="Could not add the user" error={create.error} />}
+      <div className="account-form-row">
+        <AccountField
+          id={`${formId}-email`}
+          testId="new-user-email"
+          label="Email"
+          type="email"
+          autoComplete="off"
+          value={form.email}
+          problem={problems.email}
+          onChange={edit('email')}
+        />
+        <AccountField
+          id={`${formId}-name`}
+          testId="new-user-name"
+          label={
+            <>
+              Name <span className="muted small">optional</span>
+            </>
+          }
+          autoComplete="off"
+          maxLength={200}
+          value={form.name}
+          onChange={edit('name')}
+        />
+      </div>
+      <div className="form-field">
+        <label className="form-field-label" htmlFor={`${formId}-role`}>
+          Role
+        </label>
+        <select
+          id={`${formId}-role`}
+          className="select input"
+          value={role}
+          onChange={(event) => {
+            const next = event.currentTarget.value;
+            const chosen = roles.find((option) => option === next);
+            if (chosen) setRole(chosen);
+          }}
+          data-testid="new-user-role"
+        >
+          {roles.map((option) => (
+            <option key={option} value={option}>
+              {option}
+            </option>
+          ))}
+        </select>
+        <p className="form-field-help">May: {roleDescriptions[role]}.</p>
+      </div>
+      <div className="account-password-row">
+        <AccountField
+          id={`${formId}-password`}
+          testId="new-user-password"
+          label="Initial password"
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          className="input input-mono"
+          value={form.password}
+          problem={problems.password}
+          help={`At least ${MIN_PASSWORD_LENGTH} characters. Pass it on privately; they can change it after signing in.`}
+          onChange={edit('password')}
+        />
+        <div className="account-password-actions">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => setForm((current) => ({ ...current, password: randomPassword() }))}
+            data-testid="generate-password"
+          >
+            Generate
+          </button>
+          {form.password && <CopyButton text={form.password} label="Copy the initial password" />}
+        </div>
+      </div>
+      <div className="account-form-actions">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={create.isPending}
+          data-testid="new-user-save"
+        >
+          {create.isPending ? 'Adding…' : 'Add user'}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+type AssignableRole = (typeof assignableRoles)[number];
+
+/** The roles `role` may give: the owner any but owner, an admin editor and viewer. */
+function rolesOfferedBy(role: string): readonly AssignableRole[] {
+  return role === 'owner'
+    ? assignableRoles
+    : assignableRoles.filter((option) => option !== 'admin');
+}
+
+function label(user: { name: string; email: string }): string {
+  return user.name.trim() ? `${user.name.trim()} (${user.email})` : user.email;
+}
+
+/** 20 characters from an alphabet without look-alikes (no 0/O, 1/l/I), from the browser's CSPRNG. */
+function randomPassword(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
+  // 256 is not a multiple of the alphabet's length; the bias this leaves is negligible here.
+  return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join('');
+}
