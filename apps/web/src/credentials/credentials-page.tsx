@@ -1,6 +1,7 @@
 import { credentialTypeOf } from '@hookflow/engine';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { usePermission } from '../account/session.tsx';
 import { formatDateTime } from '../lib/format.ts';
 import { paths } from '../lib/paths.ts';
 import { Link } from '../lib/router.tsx';
@@ -23,6 +24,8 @@ export function CredentialsPage() {
   // null: no form; 'new': the create form; a credential: its edit form.
   const [editing, setEditing] = useState<CredentialSummary | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Everyone sees which credentials exist; only admins create, change or delete them.
+  const admin = usePermission('admin');
   const remove = useMutation(
     trpc.credentials.delete.mutationOptions({
       onSuccess: () =>
@@ -51,6 +54,8 @@ export function CredentialsPage() {
             setNotice(null);
             setEditing('new');
           }}
+          disabled={!admin.allowed}
+          title={admin.reason}
           data-testid="new-credential"
         >
           New credential
@@ -161,6 +166,8 @@ export function CredentialsPage() {
                         setNotice(null);
                         setEditing(credential);
                       }}
+                      disabled={!admin.allowed}
+                      title={admin.reason}
                       data-testid="edit-credential"
                       aria-label={`Edit ${credential.name}`}
                     >
@@ -170,7 +177,8 @@ export function CredentialsPage() {
                       type="button"
                       className="button button-small button-danger"
                       onClick={() => confirmDelete(credential)}
-                      disabled={remove.isPending}
+                      disabled={remove.isPending || !admin.allowed}
+                      title={admin.reason}
                       data-testid="delete-credential"
                       aria-label={`Delete ${credential.name}`}
                     >

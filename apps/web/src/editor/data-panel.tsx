@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { usePermission } from '../account/session.tsx';
 import { describeProblem } from '../lib/api-error.ts';
 import { formatJson } from '../lib/format.ts';
 import { type Sample, useTRPC, useTRPCClient } from '../lib/trpc.ts';
@@ -171,6 +172,7 @@ function SampleSection({ triggerUrl }: { triggerUrl: string }) {
       },
     ),
   );
+  const editor = usePermission('editor');
   const remove = useMutation(
     trpc.samples.delete.mutationOptions({
       onSuccess: () => {
@@ -203,8 +205,8 @@ function SampleSection({ triggerUrl }: { triggerUrl: string }) {
               type="button"
               className="button button-small button-quiet"
               aria-label={`Delete the sample ${chosen.name}`}
-              title="Delete this sample"
-              disabled={remove.isPending}
+              title={editor.reason ?? 'Delete this sample'}
+              disabled={remove.isPending || !editor.allowed}
               onClick={() => remove.mutate({ id: chosen.id })}
               data-testid="delete-sample"
             >

@@ -5,8 +5,9 @@ import { ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
+import { usePermission } from '../account/session.tsx';
 import { useDraftText } from '../fields/use-draft-text.ts';
-import { isNotFound } from '../lib/api-error.ts';
+import { isForbidden, isNotFound } from '../lib/api-error.ts';
 import { paths } from '../lib/paths.ts';
 import { Link, useLocation } from '../lib/router.tsx';
 import { isApiError, useTRPC, useTRPCClient, type WorkflowDetail } from '../lib/trpc.ts';
@@ -102,6 +103,8 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   const [showData, setShowData] = useState(true);
   const [showVersions, setShowVersions] = useState(false);
   const [outcome, setOutcome] = useState<PublishOutcome | null>(null);
+  // Viewers may look at the canvas; what would change the workflow is disabled for them.
+  const editor = usePermission('editor');
   useDocumentTitle(`Edit ${document.name}`);
   // The refusal's list is stale once the live validation finds nothing left to fix.
   const allFixed = issues.all.length === 0;
@@ -215,9 +218,11 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
               type="button"
               className="button"
               onClick={() => void autosave.save()}
-              disabled={autosave.status === 'saved' || autosave.status === 'saving'}
+              disabled={
+                autosave.status === 'saved' || autosave.status === 'saving' || !editor.allowed
+              }
               data-testid="save-draft"
-              title="Save the draft (Ctrl+S)"
+              title={editor.reason ?? 'Save the draft (Ctrl+S)'}
             >
               Save draft
             </button>
@@ -225,12 +230,13 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
               type="button"
               className="button button-primary"
               onClick={() => void publish()}
-              disabled={publishing}
+              disabled={publishing || !editor.allowed}
               data-testid="publish"
               title={
-                issues.all.length > 0
+                editor.reason ??
+                (issues.all.length > 0
                   ? `${issues.all.length} problem${issues.all.length === 1 ? '' : 's'} to fix first`
-                  : 'Publish the draft: requests to the trigger URL run it'
+                  : 'Publish the draft: requests to the trigger URL run it')
               }
             >
               {publishing ? 'Publishing…' : 'Publish'}
@@ -244,6 +250,21 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
             autosave={autosave}
             onClose={() => setShowVersions(false)}
           />
+        )}
+        {!editor.allowed && (
+          <div className="editor-notice">
+            <Notice tone="warning" title="Read only" testId="editor-read-only">
+              <p>
+                {editor.reason} You can look at this workflow and its test data; changes made here
+                are not saved.
+              </p>
+            </Notice>
+          </div>
+        )}
+        {autosave.status === 'failed' && isForbidden(autosave.error) && (
+          <div className="editor-notice">
+            <ProblemMessage title="Could not save the draft" error={autosave.error} />
+          </div>
         )}
         {autosave.status === 'conflict' && (
           <div className="editor-notice">
@@ -363,17 +384,19 @@ function PublishNotice({
 
 function TestRunButton() {
   const test = useTestRun();
+  const editor = usePermission('editor');
   return (
     <button
       type="button"
       className="button"
       onClick={() => void test.run()}
-      disabled={!test.ready || test.running}
+      disabled={!test.ready || test.running || !editor.allowed}
       data-testid="test-run"
       title={
-        test.ready
+        editor.reason ??
+        (test.ready
           ? 'Run the canvas as it is against the chosen sample event, without publishing'
-          : 'Capture or choose a sample event in the data panel first'
+          : 'Capture or choose a sample event in the data panel first')
       }
     >
       {test.running ? 'Testing…' : '▶ Test run'}

@@ -1,6 +1,7 @@
 import { nodeRegistry } from '@hookflow/nodes';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { usePermission } from '../account/session.tsx';
 import { formatDateTime } from '../lib/format.ts';
 import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { ProblemMessage } from '../ui/problem-message.tsx';
@@ -122,6 +123,7 @@ function VersionCompare({
   const version = useQuery(trpc.workflows.version.queryOptions({ versionId }));
   const [restoring, setRestoring] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const editor = usePermission('editor');
   if (version.isError)
     return <ProblemMessage title="Could not load the version" error={version.error} />;
   if (!version.data) return <p className="muted">Loading version…</p>;
@@ -160,7 +162,8 @@ function VersionCompare({
       <button
         type="button"
         className="button"
-        disabled={restoring || isEmptyDiff(diff)}
+        disabled={restoring || isEmptyDiff(diff) || !editor.allowed}
+        title={editor.reason}
         onClick={() => void restore()}
         data-testid="restore-version"
       >

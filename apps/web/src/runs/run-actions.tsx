@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { usePermission } from '../account/session.tsx';
 import { paths } from '../lib/paths.ts';
 import { navigate } from '../lib/router.tsx';
 import { type RunDetail, useTRPC, useTRPCClient } from '../lib/trpc.ts';
@@ -74,6 +75,9 @@ export function RunActions({ run }: { run: RunDetail }) {
   const busy =
     replay.isPending || resume.isPending || cancel.isPending || debug.isPending || remove.isPending;
   const finished = isFinished(run.status);
+  // Viewers see the actions that change runs, disabled, with the reason as their tooltip.
+  const editor = usePermission('editor');
+  const blocked = busy || !editor.allowed;
 
   return (
     <div className="run-actions">
@@ -84,8 +88,11 @@ export function RunActions({ run }: { run: RunDetail }) {
             // A newer published version (the fix) is the likelier choice: it gets the emphasis.
             className={newerVersion ? 'button' : 'button button-primary'}
             data-testid="resume-run"
-            disabled={busy}
-            title="Run it again from the failed step, on the version it ran; finished steps are kept"
+            disabled={blocked}
+            title={
+              editor.reason ??
+              'Run it again from the failed step, on the version it ran; finished steps are kept'
+            }
             onClick={() => resume.mutate('original')}
           >
             Resume from failed step
@@ -96,8 +103,11 @@ export function RunActions({ run }: { run: RunDetail }) {
             type="button"
             className="button button-primary"
             data-testid="resume-run-current"
-            disabled={busy}
-            title={`Run it again from the failed step on the published version ${newerVersion.number} (the fixed workflow); finished steps are kept`}
+            disabled={blocked}
+            title={
+              editor.reason ??
+              `Run it again from the failed step on the published version ${newerVersion.number} (the fixed workflow); finished steps are kept`
+            }
             onClick={() => resume.mutate('current')}
           >
             Resume on version {newerVersion.number} (current)
@@ -108,8 +118,11 @@ export function RunActions({ run }: { run: RunDetail }) {
             type="button"
             className="button"
             data-testid="replay-run"
-            disabled={busy}
-            title="Run the same event again, as a new run on the current published version"
+            disabled={blocked}
+            title={
+              editor.reason ??
+              'Run the same event again, as a new run on the current published version'
+            }
             onClick={() => replay.mutate()}
           >
             Replay on current version
@@ -120,7 +133,8 @@ export function RunActions({ run }: { run: RunDetail }) {
             type="button"
             className="button button-danger"
             data-testid="cancel-run"
-            disabled={busy}
+            disabled={blocked}
+            title={editor.reason}
             onClick={() => cancel.mutate()}
           >
             Cancel run
@@ -130,8 +144,10 @@ export function RunActions({ run }: { run: RunDetail }) {
           type="button"
           className="button"
           data-testid="debug-in-editor"
-          disabled={busy}
-          title="Keep this event as a sample and open the workflow's editor with it"
+          disabled={blocked}
+          title={
+            editor.reason ?? "Keep this event as a sample and open the workflow's editor with it"
+          }
           onClick={() => debug.mutate()}
         >
           Debug in editor
@@ -150,7 +166,8 @@ export function RunActions({ run }: { run: RunDetail }) {
             type="button"
             className="button button-danger"
             data-testid="delete-run"
-            disabled={busy}
+            disabled={blocked}
+            title={editor.reason}
             onClick={() => {
               if (window.confirm(`Delete run ${run.id} and its steps for good?`)) remove.mutate();
             }}

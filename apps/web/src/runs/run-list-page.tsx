@@ -2,6 +2,7 @@ import type { AppRouter } from '@hookflow/api';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { inferOutput, TRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import { useEffect, useRef, useState } from 'react';
+import { usePermission } from '../account/session.tsx';
 import { exampleRequest } from '../lib/format.ts';
 import { paths } from '../lib/paths.ts';
 import { Link, useLocation, useSetSearchParams } from '../lib/router.tsx';
@@ -317,6 +318,7 @@ function BulkActions({
   });
   const unfinished = runs.filter((run) => selected.has(run.id) && !isFinished(run.status));
   const busy = replay.isPending || remove.isPending;
+  const editor = usePermission('editor');
 
   return (
     <div className="bulk-bar" data-testid="bulk-bar">
@@ -338,7 +340,8 @@ function BulkActions({
             type="button"
             className="button button-small button-primary"
             data-testid="bulk-replay"
-            disabled={busy}
+            disabled={busy || !editor.allowed}
+            title={editor.reason}
             onClick={() => replay.mutate([...selected])}
           >
             {replay.isPending ? 'Replaying…' : `Replay ${selected.size} on the current version`}
@@ -347,11 +350,12 @@ function BulkActions({
             type="button"
             className="button button-small button-danger"
             data-testid="bulk-delete"
-            disabled={busy || unfinished.length > 0}
+            disabled={busy || unfinished.length > 0 || !editor.allowed}
             title={
-              unfinished.length > 0
+              editor.reason ??
+              (unfinished.length > 0
                 ? 'Queued, running and waiting runs cannot be deleted: cancel them first'
-                : 'Delete the selected runs with their steps, for good'
+                : 'Delete the selected runs with their steps, for good')
             }
             onClick={() => {
               if (

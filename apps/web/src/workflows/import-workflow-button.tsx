@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type ChangeEvent, useRef } from 'react';
+import { usePermission } from '../account/session.tsx';
 import { useTRPC } from '../lib/trpc.ts';
 
 export type ImportOutcome =
@@ -23,6 +24,7 @@ export function ImportWorkflowButton({
   onOutcome: (outcome: ImportOutcome) => void;
 }) {
   const trpc = useTRPC();
+  const editor = usePermission('editor');
   const queryClient = useQueryClient();
   const fileInput = useRef<HTMLInputElement>(null);
   const importWorkflow = useMutation(
@@ -72,7 +74,8 @@ export function ImportWorkflowButton({
         type="button"
         className="button"
         data-testid="import-workflow"
-        disabled={importWorkflow.isPending}
+        disabled={importWorkflow.isPending || !editor.allowed}
+        title={editor.reason}
         onClick={() => fileInput.current?.click()}
       >
         {importWorkflow.isPending ? 'Importing…' : 'Import workflow'}

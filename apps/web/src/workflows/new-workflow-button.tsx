@@ -1,5 +1,6 @@
 import { webhookTrigger } from '@hookflow/nodes';
 import { useMutation } from '@tanstack/react-query';
+import { usePermission } from '../account/session.tsx';
 import { newWorkflowDocument } from '../editor/graph.ts';
 import { paths } from '../lib/paths.ts';
 import { navigate } from '../lib/router.tsx';
@@ -11,6 +12,7 @@ import { useTRPC } from '../lib/trpc.ts';
  */
 export function NewWorkflowButton({ onError }: { onError(error: unknown): void }) {
   const trpc = useTRPC();
+  const editor = usePermission('editor');
   const create = useMutation(trpc.workflows.import.mutationOptions());
   const start = async () => {
     try {
@@ -26,7 +28,8 @@ export function NewWorkflowButton({ onError }: { onError(error: unknown): void }
       type="button"
       className="button button-primary"
       onClick={() => void start()}
-      disabled={create.isPending}
+      disabled={create.isPending || !editor.allowed}
+      title={editor.reason}
       data-testid="new-workflow"
     >
       {create.isPending ? 'Creating…' : 'New workflow'}
