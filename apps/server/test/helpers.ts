@@ -236,12 +236,14 @@ export async function startHookflow(
     owner,
     /** `authorization: Bearer …` of the owner's token, for raw fetches to /trpc. */
     authHeaders: owner?.headers ?? {},
-    /** A new user of `role` and a tRPC client signed in as them (with an API token). */
+    /** A tRPC client signed in (with an API token) as a new user of `role` (owner: the owner). */
     async clientAs(role: UserRole) {
-      const user = role === 'owner' && owner ? owner : await addUser(role);
-      return Object.assign(clientWith(user.headers), { user });
+      return clientWith((role === 'owner' && owner ? owner : await addUser(role)).headers);
     },
+    /** A new user of `role` with an API token: `headers` carry it. */
     addUser,
+    /** A tRPC client that sends these headers (an API token: `user.headers`). */
+    clientWith,
     signIn,
     /** fetch, trusting this server's certificate when it serves HTTPS. */
     fetch: fetchHere,

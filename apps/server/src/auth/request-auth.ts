@@ -35,7 +35,7 @@ export function sessionCookie(
   if (token === null) {
     attributes.push('Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT');
   } else if (options.expiresAt !== undefined) {
-    const seconds = Math.max(0, Math.floor((options.expiresAt - Date.now()) / 1000));
+    const seconds = Math.max(0, Math.round((options.expiresAt - Date.now()) / 1000));
     attributes.push(`Max-Age=${seconds}`, `Expires=${new Date(options.expiresAt).toUTCString()}`);
   }
   // Over HTTPS the cookie never travels over plain HTTP (directly or, behind a proxy named in
