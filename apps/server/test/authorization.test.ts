@@ -65,9 +65,13 @@ const required: Record<string, Minimum> = {
 };
 
 const roles: Role[] = ['viewer', 'editor', 'admin', 'owner'];
-const procedures = Object.entries(
-  appRouter._def.procedures as Record<string, { _def: { type: string } }>,
-).map(([path, procedure]) => ({ path, type: procedure._def.type }));
+// Every procedure by its full path (`workflows.list`): tRPC keeps them flat at run time,
+// though its type describes them nested.
+const flat = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
+const procedures = Object.entries(flat).map(([path, procedure]) => ({
+  path,
+  type: procedure._def.type,
+}));
 
 let hookflow: Awaited<ReturnType<typeof startHookflow>>;
 const headersOf: Partial<Record<Role, Record<string, string>>> = {};
