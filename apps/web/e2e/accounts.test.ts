@@ -238,6 +238,7 @@ describe('accounts in a real browser', { timeout: 30_000 }, () => {
     await viewerPage.getByTestId('workflow-table').waitFor();
     expect(await viewerPage.getByTestId('account-role').textContent()).toBe('viewer');
     expect(await viewerPage.getByTestId('nav-users').count()).toBe(0);
+    expect(await viewerPage.getByTestId('nav-audit').count()).toBe(0);
     const create = viewerPage.getByTestId('new-workflow');
     expect(await create.isDisabled()).toBe(true);
     expect(await create.getAttribute('title')).toBe(

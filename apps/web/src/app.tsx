@@ -121,13 +121,15 @@ function TopBar() {
             Users
           </Link>
         )}
-        <Link
-          to={paths.audit()}
-          aria-current={section === 'audit' ? 'page' : undefined}
-          data-testid="nav-audit"
-        >
-          Audit log
-        </Link>
+        {admin.allowed && (
+          <Link
+            to={paths.audit()}
+            aria-current={section === 'audit' ? 'page' : undefined}
+            data-testid="nav-audit"
+          >
+            Audit log
+          </Link>
+        )}
       </nav>
       <AccountMenu />
     </header>
