@@ -189,7 +189,10 @@ export const workflowsRouter = {
       issues: validateWorkflow(document, ctx.registry, { credentials: credentialCatalog(ctx) }),
       /** Allowed, not recommended: secrets written in the document, placeholder addresses. */
       warnings: warningsOf(ctx, document),
-      versions: ctx.store.workflows.listVersions(workflow.id),
+      versions: ctx.store.workflows.listVersions(workflow.id).map((version) => ({
+        ...version,
+        checkSummary: (version.checkSummary as CheckSummary | null) ?? null,
+      })),
     };
   }),
 
