@@ -234,5 +234,11 @@ const valueFlags = new Set([
   '--action',
   '--actor',
   '--target',
+  '--email',
+  '--role',
+  '--name',
+  '--expires-in-days',
+  // Taken with its value only to be refused: a password never goes in the command line.
+  '--password',
 ]);
 const takesValue = (flag: string) => valueFlags.has(flag);

@@ -91,6 +91,37 @@ export async function hookflowInstance(settings: Record<string, string> = {}) {
       });
     },
 
+    /**
+     * Runs one command with more environment variables and, with `stdin`, that text piped to
+     * its standard input (closed after it).
+     */
+    cliWith(
+      options: { env?: Record<string, string>; stdin?: string },
+      ...args: string[]
+    ): Promise<{ code: number; stdout: string; stderr: string }> {
+      return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, ...args], {
+          env: { ...env, ...options.env },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+        });
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.on('error', reject);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code: code ?? 1, stdout, stderr });
+        });
+        child.stdin.end(options.stdin ?? '');
+      });
+    },
+
     /** Spawns `hookflow start`; resolves once /readyz answers 200 (or `ready()` says so). */
     async start(options: { ready?: () => Promise<boolean> } = {}) {
       const ready =

@@ -17,6 +17,13 @@ import { createLogger, type Logger } from '../logger.ts';
 import { createServer } from '../server.ts';
 import { createNodeServices } from '../services.ts';
 import { type LoadedTls, loadTls } from '../tls.ts';
+import {
+  AccountsCliError,
+  PASSWORD_ENV,
+  readPasswordFromStdin,
+  tokenCommand,
+  userCommand,
+} from './accounts.ts';
 
 const usage = `Usage: hookflow <command> [options]
 
@@ -47,6 +54,19 @@ Commands:
                                  who changed which workflow, credential, user or token, and
                                  when, newest first (--action workflow. for every workflow
                                  change)
+  user create --email <e> --role <owner|admin|editor|viewer> [--name <n>] [--json]
+                                 add a user; the password is read from ${PASSWORD_ENV}
+                                 or standard input (never an argument). --role owner only
+                                 on an install without an owner
+  user list [--json]             list users, their roles and when they were last seen
+  user set-role --email <e> --role <role>
+                                 change a user's role (not the owner's)
+  user delete --email <e>        delete a user with their sessions and API tokens
+  token create --email <e> --name <n> [--expires-in-days <d>] [--json]
+                                 make an API token acting as that user; prints it once
+  token list [--email <e>] [--json]
+                                 list API tokens (their first characters, never the token)
+  token revoke <token-id>        revoke an API token at once
 
 Settings (environment variable or flag): PORT --port, HOST --host, DATA_DIR --data-dir,
 PUBLIC_URL --public-url, LOG_LEVEL --log-level, LOG_FORMAT --log-format,
@@ -54,18 +74,23 @@ DB_SYNCHRONOUS --db-synchronous, WORKER_CONCURRENCY --worker-concurrency,
 MAX_BODY_BYTES --max-body-bytes, SHUTDOWN_TIMEOUT_MS --shutdown-timeout-ms, LEASE_MS --lease-ms,
 HISTORY_PAYLOAD_MAX_BYTES, RETENTION_DAYS, RETENTION_MAX_RUNS, RETENTION_INTERVAL_MS,
 RETENTION_BATCH_SIZE, READY_QUEUE_STUCK_MS (see docs/operations.md);
-HOOKFLOW_ENCRYPTION_KEY (environment only; else DATA_DIR/hookflow.key, see docs/security.md)`;
+HOOKFLOW_ENCRYPTION_KEY (environment only; else DATA_DIR/hookflow.key, see docs/security.md);
+HOOKFLOW_ADMIN_EMAIL and HOOKFLOW_ADMIN_PASSWORD (environment only: the owner made at start
+when there is no user yet)`;
 
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   env: Record<string, string | undefined>;
+  /** A password typed or piped in (`user create`); standard input by default. */
+  readPassword?: () => Promise<string>;
 }
 
 const defaultIo: CliIo = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
+  readPassword: () => readPasswordFromStdin(),
 };
 
 /** Runs one CLI command; resolves with the exit code (`start` resolves when the server stops). */
@@ -105,6 +130,18 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
           : await listRuns(config, flags, io);
       case 'credentials':
         return await credentialsCommand(config, args, flags, io);
+      case 'user':
+      case 'token': {
+        const accountsIo = {
+          ...io,
+          readPassword: io.readPassword ?? (() => readPasswordFromStdin()),
+        };
+        const api = <T>(work: (caller: ReturnType<typeof createCaller>) => Promise<T>) =>
+          withApi(config, work);
+        return command === 'user'
+          ? await userCommand(api, args, flags, accountsIo)
+          : await tokenCommand(api, args, flags, accountsIo);
+      }
       case 'audit':
         return await listAudit(config, flags, io);
       default:
@@ -116,7 +153,11 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.err(`error: ${error.message}`);
       return 2;
     }
-    if (error instanceof TRPCError || error instanceof CliError) {
+    if (
+      error instanceof TRPCError ||
+      error instanceof CliError ||
+      error instanceof AccountsCliError
+    ) {
       io.err(`error: ${error.message}`);
       const issues = (
         error.cause as

@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/cli.ts';
+import { hookflowInstance } from './child-process.ts';
+import { csrfHeaders } from './helpers.ts';
+
+let instance: Awaited<ReturnType<typeof hookflowInstance>>;
+
+beforeAll(async () => {
+  instance = await hookflowInstance();
+});
+afterAll(() => instance.close());
+
+const ownerPassword = 'owner password from env';
+const editorPassword = 'editor password from stdin';
+
+describe('hookflow user | token', () => {
+  it('manages users and API tokens from the server’s machine, passwords never in argv', {
+    timeout: 90_000,
+  }, async () => {
+    const outputs: string[] = [];
+    const run = async (options: Parameters<typeof instance.cliWith>[0], ...args: string[]) => {
+      const result = await instance.cliWith(options, ...args);
+      outputs.push(result.stdout, result.stderr);
+      return result;
+    };
+
+    const owner = await run(
+      { env: { HOOKFLOW_PASSWORD: ownerPassword } },
+      'user',
+      'create',
+      '--email',
+      'Ada@Example.com',
+      '--role',
+      'owner',
+      '--name',
+      'Ada Lovelace',
+    );
+    expect(owner).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Created owner ada@example\.com \(usr_\w+\)\.\n$/),
+    });
+    const piped = await run(
+      { stdin: `${editorPassword}\n` },
+      'user',
+      'create',
+      '--email',
+      'ed@example.com',
+      '--role',
+      'editor',
+    );
+    expect(piped.code).toBe(0);
+
+    const refusals: [string[], { env?: Record<string, string>; stdin?: string }, string][] = [
+      [
+        [
+          'user',
+          'create',
+          '--email',
+          'x@example.com',
+          '--role',
+          'viewer',
+          '--password',
+          'secret value',
+        ],
+        {},
+        'never put a password in the command line',
+      ],
+      [
+        ['user', 'create', '--email', 'x@example.com', '--role', 'boss'],
+        { stdin: 'long enough pw' },
+        '--role must be one of viewer, editor, admin, owner',
+      ],
+      [
+        ['user', 'create', '--email', 'x@example.com', '--role', 'viewer'],
+        { stdin: 'short' },
+        'use at least 10 characters for the password',
+      ],
+      [
+        ['user', 'create', '--email', 'x@example.com', '--role', 'viewer'],
+        { stdin: '' },
+        'no password: set HOOKFLOW_PASSWORD or pipe it on standard input',
+      ],
+      [
+        ['user', 'create', '--email', 'x@example.com', '--role', 'owner'],
+        { stdin: 'long enough pw' },
+        'there is exactly one owner',
+      ],
+      [['user', 'create', '--role', 'viewer'], { stdin: 'long enough pw' }, '--email is needed'],
+      [['user', 'delete', '--email', 'ada@example.com'], {}, 'the owner cannot be deleted'],
+      [
+        ['user', 'set-role', '--email', 'nobody@example.com', '--role', 'viewer'],
+        {},
+        'there is no user with the email nobody@example.com',
+      ],
+      [
+        ['token', 'create', '--email', 'nobody@example.com', '--name', 'ci'],
+        {},
+        'a user with the email nobody@example.com was not found',
+      ],
+      [['user', 'frobnicate'], {}, 'unknown user command "frobnicate"'],
+    ];
+    // In this process (each child process costs a second): the same command, the same database.
+    for (const [args, options, message] of refusals) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(args, {
+        out: (text) => out.push(text),
+        err: (text) => err.push(text),
+        env: { DATA_DIR: `${instance.dir}/data`, ...options.env },
+        readPassword: async () => (options.stdin ?? '').replace(/\n$/, ''),
+      });
+      outputs.push(...out, ...err);
+      expect(code, args.join(' ')).toBe(1);
+      expect(err.join('\n')).toContain(message);
+    }
+
+    const listed = await run({}, 'user', 'list', '--json');
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ email: 'ada@example.com', role: 'owner', name: 'Ada Lovelace' }),
+      expect.objectContaining({ email: 'ed@example.com', role: 'editor' }),
+    ]);
+    expect(
+      (await run({}, 'user', 'set-role', '--email', 'ED@example.com', '--role', 'viewer')).stdout,
+    ).toBe('ed@example.com is now a viewer.\n');
+    expect(
+      (await run({}, 'user', 'set-role', '--email', 'ed@example.com', '--role', 'admin')).stdout,
+    ).toBe('ed@example.com is now an admin.\n');
+
+    const made = await run(
+      {},
+      'token',
+      'create',
+      '--email',
+      'ed@example.com',
+      '--name',
+      'deploys',
+      '--expires-in-days',
+      '30',
+    );
+    expect(made.code).toBe(0);
+    const token = made.stdout.trim();
+    expect(token).toMatch(/^hf_[A-Za-z0-9_-]{43}$/);
+    expect(made.stderr).toContain('It is shown this once');
+
+    await instance.start();
+    const call = (path: string, init: RequestInit = {}) =>
+      fetch(`${instance.address}/trpc/${path}`, init).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as {
+          result?: { data: unknown };
+          error?: { message: string };
+        },
+      }));
+    const bearer = { authorization: `Bearer ${token}` };
+    expect((await call('users.list', { headers: bearer })).status).toBe(200);
+    const login = await call('auth.login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...csrfHeaders },
+      body: JSON.stringify({ email: 'ed@example.com', password: editorPassword }),
+    });
+    expect(login.body.result?.data).toMatchObject({
+      user: { email: 'ed@example.com', role: 'admin' },
+    });
+
+    const tokens = await run({}, 'token', 'list');
+    expect(tokens.stdout).toMatch(
+      new RegExp(`^tok_\\w+  ${token.slice(0, 9)}…  ed@example\\.com  "deploys"  last used 20`),
+    );
+    const tokenId = /^(tok_\w+)/.exec(tokens.stdout)![1]!;
+    expect((await run({}, 'token', 'list', '--email', 'ada@example.com')).stdout).toBe(
+      'no API tokens\n',
+    );
+    expect((await run({}, 'token', 'revoke', tokenId)).stdout).toBe(
+      `Revoked API token ${tokenId}: it stops working at once.\n`,
+    );
+    // The running server sees the revocation at once: tokens are looked up per request.
+    expect((await call('users.list', { headers: bearer })).status).toBe(401);
+
+    expect((await run({}, 'user', 'delete', '--email', 'ed@example.com')).stdout).toContain(
+      'Deleted ed@example.com',
+    );
+    const audit = await run({}, 'audit', '--action', 'user.', '--json');
+    const entries = JSON.parse(audit.stdout) as {
+      items: { action: string; actor: { kind: string } }[];
+    };
+    expect(entries.items.map((entry) => `${entry.action} by ${entry.actor.kind}`)).toEqual([
+      'user.deleted by system',
+      'user.role_changed by system',
+      'user.role_changed by system',
+      'user.created by system',
+      'user.created by system',
+    ]);
+
+    for (const text of outputs) {
+      expect(text).not.toContain(ownerPassword);
+      expect(text).not.toContain(editorPassword);
+      expect(text).not.toContain('secret value');
+    }
+    // The token appears once: where it was made.
+    expect(outputs.filter((text) => text.includes(token))).toHaveLength(1);
+  });
+});
