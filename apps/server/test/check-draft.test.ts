@@ -139,7 +139,11 @@ describe('checking a draft against real traffic', () => {
     // Newest first, one per event.
     const byRun = new Map(check.items.map((item) => [item.runId, item]));
     expect(check.items.map((item) => item.runId)).toEqual([...runIds].reverse());
-    expect(byRun.get(runIds[0]!)).toMatchObject({ verdict: 'same', differences: [] });
+    expect(byRun.get(runIds[0]!)).toMatchObject({
+      verdict: 'same',
+      differences: [],
+      request: { method: 'POST', excerpt: '{"id":"o1","total":50}' },
+    });
     expect(byRun.get(runIds[3]!)).toMatchObject({ verdict: 'same', differences: [] });
 
     // 150 passed before and is filtered now: no request would be sent.

@@ -28,6 +28,8 @@ const CHECK_CONCURRENCY = 4;
 const MAX_CHANGES = 40;
 /** Text values in a difference are cut to this many characters (the panel shows, not stores). */
 const MAX_VALUE_CHARS = 2000;
+/** Characters of an event's body shown beside it in the list. */
+const EXCERPT_CHARS = 120;
 
 export type Verdict = 'same' | 'changed' | 'new-failure' | 'fixed';
 type RunOutcome = 'succeeded' | 'failed' | 'filtered' | 'waiting' | 'canceled';
@@ -80,6 +82,8 @@ export interface CheckedEvent {
   eventId: string;
   runId: string;
   receivedAt: number;
+  /** Which request it was, at a glance: its method and the start of its body on one line. */
+  request: { method: string; excerpt: string };
   /** The version that ran it. */
   versionNumber: number | null;
   verdict: Verdict;
@@ -305,6 +309,13 @@ function cutChange(change: ValueChange): ValueChange {
   };
 }
 
+/** A body on one line, cut: enough to tell events apart in a list. */
+function excerptOf(body: unknown): string {
+  const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}…` : line;
+}
+
 /** A document's identity for "this exact draft was checked": its JSON with keys sorted. */
 export function documentFingerprint(document: WorkflowDocument): string {
   return createHash('sha256').update(canonicalJson(document)).digest('base64url');
@@ -386,6 +397,7 @@ export async function checkDraft(
       eventId: recorded.eventId,
       runId: recorded.id,
       receivedAt: recorded.event.receivedAt,
+      request: { method: recorded.event.method, excerpt: excerptOf(recorded.event.parsedBody) },
       versionNumber: versionNumbers.get(recorded.versionId) ?? null,
       verdict,
       before: {
