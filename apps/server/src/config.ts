@@ -9,7 +9,10 @@ import { AllowlistError, createOutboundPolicy } from './net-guard/net-guard.ts';
  */
 const settings = {
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  /** 127.0.0.1 until accounts exist; set 0.0.0.0 to accept webhooks from other machines. */
+  /**
+   * 127.0.0.1 by default, so nobody else can take the setup page before the owner exists; set
+   * 0.0.0.0 to accept webhooks (and sign-ins) from other machines.
+   */
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   /**
