@@ -57,6 +57,8 @@ describe('versions and concurrent drafts', () => {
     await url.fill('https://v2.example.com/in');
     await saved(page);
     await page.getByTestId('publish').click();
+    // Publish asks for an optional note first.
+    await page.getByTestId('publish-confirm').click();
     await page.getByTestId('publish-result').waitFor();
     await url.fill('https://draft.example.com/in');
     await saved(page);

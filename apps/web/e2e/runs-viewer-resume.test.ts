@@ -126,6 +126,8 @@ describe('resuming a failed run on the fixed workflow, in a real browser', () =>
       .locator('[data-testid="save-status"][data-status="saved"]')
       .waitFor({ timeout: 5000 });
     await page.getByTestId('publish').click();
+    // Publish asks for an optional note first.
+    await page.getByTestId('publish-confirm').click();
     await page.getByTestId('publish-result').waitFor();
     expect(await page.getByTestId('publish-result').textContent()).toContain('version 2');
 

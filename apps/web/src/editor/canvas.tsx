@@ -17,13 +17,15 @@ import { useEditor } from './editor-context.tsx';
 import { CARD_SIZE, type EditorEdge, type EditorNode, NODE_TYPE } from './graph.ts';
 import { NodeCard } from './node-card.tsx';
 import { NODE_DRAG_TYPE } from './palette.tsx';
+import { BOX_SELECT_KEY, DELETE_KEYS, MULTI_SELECT_KEYS } from './shortcuts.ts';
 
 /** Built once: React Flow re-creates every node when this object changes. */
 const nodeTypes: NodeTypes = { [NODE_TYPE]: NodeCard };
 
 const fitViewOptions = { padding: 0.3, maxZoom: 1 };
-const deleteKeys = ['Delete', 'Backspace'];
-const multiSelectKeys = ['Shift', 'Meta', 'Control'];
+// From the shortcut table, which the help dialog lists.
+const deleteKeys = [...DELETE_KEYS];
+const multiSelectKeys = [...MULTI_SELECT_KEYS];
 
 /** Where an edge was dropped on empty canvas: the quick-add list opens there. */
 interface QuickAddSpot {
@@ -119,6 +121,7 @@ export function Canvas() {
         onDragOver={onDragOver}
         onDrop={onDrop}
         deleteKeyCode={deleteKeys}
+        selectionKeyCode={BOX_SELECT_KEY}
         fitView
         fitViewOptions={fitViewOptions}
         minZoom={0.2}

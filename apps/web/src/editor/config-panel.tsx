@@ -1,11 +1,13 @@
 import {
+  configPlaceholders,
   formFieldValue,
   type NodeDefinition,
   nodeKeySchema,
+  placeholderWarnings,
   type ValidationIssue,
 } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
-import { useContext, useEffect, useId } from 'react';
+import { useContext, useEffect, useId, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ExpressionEnvironmentContext } from '../fields/expression-environment.ts';
 import { isFieldVisible, placeIssues } from '../fields/form.ts';
@@ -87,6 +89,14 @@ function NodeSettings({ id, data }: { id: string; data: WorkflowNodeData }) {
     issues,
     visible.map((field) => field.field),
   );
+  const placeholders = useMemo(
+    () => configPlaceholders(data.config).map((found) => ({ nodeId: id, ...found })),
+    [data.config, id],
+  );
+  const placedWarnings = placeIssues(
+    placeholders,
+    visible.map((field) => field.field),
+  );
 
   return (
     <div className="config-panel-body" data-testid="node-settings" data-node-id={id}>
@@ -107,6 +117,16 @@ function NodeSettings({ id, data }: { id: string; data: WorkflowNodeData }) {
           {placed.general.map((issue) => (
             <li key={`${issue.field ?? ''}|${issue.message}`}>
               {issue.field && <code>{issue.field}</code>} {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {placedWarnings.general.length > 0 && (
+        <ul className="panel-warnings" data-testid="node-warnings">
+          {placedWarnings.general.map((warning) => (
+            <li key={`${warning.field ?? ''}|${warning.message}`}>
+              {warning.field && <code>{warning.field}</code>} {warning.message}
             </li>
           ))}
         </ul>
@@ -160,6 +180,7 @@ function NodeSettings({ id, data }: { id: string; data: WorkflowNodeData }) {
                 value={formFieldValue(data.config, field.field)}
                 fallback={fallbackOf(definition, field.field)}
                 issues={placed.byField.get(field.field) ?? []}
+                warnings={placedWarnings.byField.get(field.field) ?? []}
                 onChange={(value) => setConfigField(id, field.field, value)}
               />
             ))}
@@ -260,6 +281,8 @@ function WorkflowSettings({
     (state) => state.nodes.find((node) => nodeRegistry.get(node.data.type)?.trigger)?.data.type,
   );
   const triggerDefinition = trigger ? nodeRegistry.get(trigger) : undefined;
+  const document = useEditor((state) => state.document);
+  const placeholders = useMemo(() => placeholderWarnings(document), [document]);
   return (
     <div className="config-panel-body" data-testid="workflow-settings">
       <header className="config-panel-header">
@@ -290,6 +313,16 @@ function WorkflowSettings({
               ? 'Requests run the published version; publish again to put these changes live.'
               : 'Requests are kept as samples and start runs once the workflow is published.'}
           </p>
+        </div>
+      )}
+      {placeholders.length > 0 && (
+        <div className="form-field" data-testid="placeholders">
+          <span className="form-field-label">To replace</span>
+          <p className="form-field-help">
+            These addresses are placeholders (example.com): requests to them never reach your
+            service. Put your own in before you publish.
+          </p>
+          <IssueList issues={placeholders} onShowNode={onShowNode} testId="placeholder-list" />
         </div>
       )}
       <div className="form-field">

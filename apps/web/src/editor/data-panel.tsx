@@ -11,6 +11,7 @@ import { expressionPath, type PathSegment, toTriggerEvent } from './data-paths.t
 import { useEditor, useEditorStore } from './editor-context.tsx';
 import { JsonTree } from './json-tree.tsx';
 import { useChosenSample, useNodeData, useSamples } from './node-data.ts';
+import { PasteSampleButton } from './paste-sample-dialog.tsx';
 import { useTestData, useTestDataStore, useTestStep } from './test-data.ts';
 
 /** Runs the canvas's current document (saved or not) against the chosen sample. */
@@ -106,7 +107,8 @@ export function DataPanel({ triggerUrl }: { triggerUrl: string }) {
           />
         ) : (
           <p className="muted small" data-testid="no-sample">
-            No sample event yet: listen for one above, then send a request to the trigger URL.
+            No sample event yet: listen for one above and send a request to the trigger URL, or
+            paste one.
           </p>
         )}
         {data.upstream
@@ -234,17 +236,20 @@ function SampleSection({ triggerUrl }: { triggerUrl: string }) {
           </button>
         </div>
       ) : (
-        <button
-          type="button"
-          className="button button-small"
-          onClick={() => {
-            setCaptured(null);
-            setListening(true);
-          }}
-          data-testid="listen"
-        >
-          Listen for a test event
-        </button>
+        <div className="button-row">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => {
+              setCaptured(null);
+              setListening(true);
+            }}
+            data-testid="listen"
+          >
+            Listen for a test event
+          </button>
+          <PasteSampleButton />
+        </div>
       )}
       {captured && (
         <Notice

@@ -1,9 +1,9 @@
-import { validateWorkflow } from '@hookflow/engine';
+import { placeholderWarnings, validateWorkflow } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { usePermission } from '../account/session.tsx';
 import { useDraftText } from '../fields/use-draft-text.ts';
@@ -28,6 +28,9 @@ import {
 } from './editor-context.tsx';
 import { CARD_SIZE, freePosition } from './graph.ts';
 import { Palette } from './palette.tsx';
+import { PublishDialog } from './publish-dialog.tsx';
+import { shortcutFor } from './shortcuts.ts';
+import { ShortcutsDialog } from './shortcuts-dialog.tsx';
 import './editor.css';
 import { createEditorStore } from './store.ts';
 import { createTestDataStore, TestDataContext } from './test-data.ts';
@@ -102,6 +105,8 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   const [publishing, setPublishing] = useState(false);
   const [showData, setShowData] = useState(true);
   const [showVersions, setShowVersions] = useState(false);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  const [askPublish, setAskPublish] = useState(false);
   const [outcome, setOutcome] = useState<PublishOutcome | null>(null);
   // Viewers may look at the canvas; what would change the workflow is disabled for them.
   const editor = usePermission('editor');
@@ -111,7 +116,8 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   useEffect(() => {
     if (allFixed) setOutcome((current) => (current?.kind === 'refused' ? null : current));
   }, [allFixed]);
-  useUndoShortcuts(autosave.save);
+  const openShortcuts = useCallback(() => setShowShortcuts(true), []);
+  useEditorShortcuts(autosave.save, openShortcuts);
   useClipboardShortcuts();
 
   const showNode = (nodeId: string) => {
@@ -148,7 +154,8 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
     }
   };
 
-  const publish = async () => {
+  const publish = async (note = '') => {
+    setAskPublish(false);
     setPublishing(true);
     setOutcome(null);
     try {
@@ -157,7 +164,10 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
         setOutcome({ kind: 'not-saved', error: saved.error });
         return;
       }
-      const version = await client.workflows.publish.mutate({ id: workflow.id });
+      const version = await client.workflows.publish.mutate({
+        id: workflow.id,
+        ...(note ? { note } : {}),
+      });
       setOutcome({ kind: 'published', number: version.number });
       void queryClient.invalidateQueries({ queryKey: trpc.workflows.pathKey() });
     } catch (error) {
@@ -198,6 +208,16 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
             <TestRunButton />
             <button
               type="button"
+              className="button button-icon"
+              onClick={() => setShowShortcuts(true)}
+              aria-label="Keyboard shortcuts"
+              title="Keyboard shortcuts (?)"
+              data-testid="open-shortcuts"
+            >
+              <span aria-hidden="true">?</span>
+            </button>
+            <button
+              type="button"
               className="button"
               onClick={() => setShowVersions(true)}
               data-testid="open-versions"
@@ -229,7 +249,8 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
             <button
               type="button"
               className="button button-primary"
-              onClick={() => void publish()}
+              // A draft with problems goes straight to the server, which lists them.
+              onClick={() => (issues.all.length > 0 ? void publish() : setAskPublish(true))}
               disabled={publishing || !editor.allowed}
               data-testid="publish"
               title={
@@ -243,6 +264,16 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
             </button>
           </div>
         </header>
+        {showShortcuts && <ShortcutsDialog onClose={() => setShowShortcuts(false)} />}
+        {askPublish && (
+          <PublishDialog
+            nextVersion={(workflow.versions[0]?.number ?? 0) + 1}
+            placeholders={placeholderWarnings(document)}
+            onShowNode={showNode}
+            onPublish={(note) => void publish(note)}
+            onClose={() => setAskPublish(false)}
+          />
+        )}
         {showVersions && (
           <VersionsDialog
             workflowId={workflow.id}
@@ -497,32 +528,26 @@ function isTextEntry(target: EventTarget | null): boolean {
 }
 
 /**
- * Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z and Ctrl+Y redo, Ctrl/Cmd+S saves. Inside a text box the
- * browser's own text undo applies instead.
+ * The editor's window-wide shortcuts, from the shortcut table (shortcuts.ts): undo, redo, save
+ * and help. Inside a text box the browser's own text undo (and a typed "?") apply instead.
  */
-function useUndoShortcuts(save: () => Promise<unknown>) {
+function useEditorShortcuts(save: () => Promise<unknown>, showHelp: () => void) {
   const store = useEditorStore();
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
-      if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
-      const key = event.key.toLowerCase();
-      if (key === 's') {
-        event.preventDefault();
-        void save();
-        return;
-      }
-      if (isTextEntry(event.target)) return;
-      if (key === 'z' && !event.shiftKey) {
-        event.preventDefault();
-        store.getState().undo();
-      } else if ((key === 'z' && event.shiftKey) || key === 'y') {
-        event.preventDefault();
-        store.getState().redo();
-      }
+      // A dialog handles its own keys.
+      if (event.target instanceof Element && event.target.closest('[role="dialog"]')) return;
+      const shortcut = shortcutFor(event, isTextEntry(event.target));
+      if (shortcut === null) return;
+      event.preventDefault();
+      if (shortcut === 'save') void save();
+      else if (shortcut === 'undo') store.getState().undo();
+      else if (shortcut === 'redo') store.getState().redo();
+      else if (shortcut === 'help') showHelp();
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [store, save]);
+  }, [store, save, showHelp]);
 }
 
 /** Text is selected somewhere on the page: copy and paste are the browser's. */

@@ -1,3 +1,4 @@
+import { configPlaceholders } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { memo, useEffect, useMemo, useRef } from 'react';
@@ -10,7 +11,8 @@ import { useTestStep } from './test-data.ts';
 
 /**
  * One node on the canvas, for every node type: icon, name, key, the definition's summary, a
- * red badge while validation finds problems, a target handle (triggers have none) and one
+ * red badge while validation finds problems (else an amber one while it holds placeholder
+ * addresses to replace), a target handle (triggers have none) and one
  * source handle per output, labelled when the node has several.
  */
 export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps<EditorNode>) {
@@ -30,6 +32,7 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
     [definition, data, usedHandles],
   );
   const summary = useMemo(() => nodeSummary(definition, data.config), [definition, data.config]);
+  const placeholders = useMemo(() => configPlaceholders(data.config), [data.config]);
   const labelled = outputs.length > 1 || outputs.some((output) => output.id !== 'main');
 
   // React Flow measures handles when a card resizes; a renamed route keeps the size.
@@ -53,6 +56,7 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
       data-node-type={data.type}
       data-selected={selected || undefined}
       data-invalid={issues.length > 0 || undefined}
+      data-placeholders={placeholders.length > 0 || undefined}
       data-test-status={tested?.status}
     >
       {!definition?.trigger && (
@@ -80,6 +84,17 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
             aria-label={`${issues.length} problem${issues.length === 1 ? '' : 's'}`}
           >
             {issues.length}
+          </span>
+        )}
+        {issues.length === 0 && placeholders.length > 0 && (
+          <span
+            className="node-card-badge node-card-badge-todo"
+            data-testid="node-placeholder-badge"
+            title={placeholders.map((found) => found.message).join('\n')}
+            role="img"
+            aria-label={`${placeholders.length} placeholder address${placeholders.length === 1 ? '' : 'es'} to replace`}
+          >
+            ✎
           </span>
         )}
         {tested && (

@@ -1,7 +1,14 @@
 import { SECRET_MASK, WORKFLOW_FORMAT, type WorkflowDocument } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { describe, expect, it } from 'vitest';
-import { diffDocuments, isEmptyDiff } from './version-diff.ts';
+import {
+  diffDocuments,
+  diffLines,
+  documentJson,
+  foldUnchanged,
+  isEmptyDiff,
+  splitRows,
+} from './version-diff.ts';
 
 const base: WorkflowDocument = {
   format: WORKFLOW_FORMAT,
@@ -65,5 +72,87 @@ describe('diffDocuments', () => {
     expect(diff.edgesRemoved.map((edge) => edge.id)).toEqual(['e1']);
     const back = diffDocuments(draft, base, nodeRegistry);
     expect(back.removed.map((node) => node.key)).toEqual(['filter_1']);
+  });
+});
+
+describe('documentJson', () => {
+  it('masks secrets and leaves positions out unless asked', () => {
+    const json = documentJson(base, nodeRegistry);
+    expect(json).not.toContain('real-secret');
+    expect(json).toContain(SECRET_MASK);
+    expect(json).not.toContain('"position"');
+    expect(documentJson(base, nodeRegistry, { positions: true })).toContain('"position"');
+  });
+});
+
+describe('diffLines', () => {
+  it('aligns the common lines and marks the others', () => {
+    const lines = diffLines(['a', 'b', 'c', 'd'], ['a', 'x', 'c', 'd', 'e']);
+    expect(lines.map((line) => `${line.kind[0]} ${line.text}`)).toEqual([
+      's a',
+      'r b',
+      'a x',
+      's c',
+      's d',
+      'a e',
+    ]);
+    expect(lines[3]).toEqual({ kind: 'same', text: 'c', before: 3, after: 3 });
+    expect(lines[5]).toEqual({ kind: 'added', text: 'e', after: 5 });
+  });
+
+  it('rebuilds both texts from the diff, numbering each side in order', () => {
+    // A small seeded generator: 500 pairs of short texts over a few repeating lines.
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const text = () =>
+      Array.from({ length: Math.floor(next() * 25) }, () => 'abc{}'[Math.floor(next() * 5)]!);
+    for (let round = 0; round < 500; round++) {
+      const before = text();
+      const after = text();
+      const lines = diffLines(before, after);
+      const old = lines.filter((line) => line.kind !== 'added');
+      const now = lines.filter((line) => line.kind !== 'removed');
+      expect(old.map((line) => line.text)).toEqual(before);
+      expect(now.map((line) => line.text)).toEqual(after);
+      expect(old.map((line) => line.before)).toEqual(before.map((_, i) => i + 1));
+      expect(now.map((line) => line.after)).toEqual(after.map((_, i) => i + 1));
+    }
+  });
+});
+
+describe('foldUnchanged', () => {
+  it('keeps three lines of context around each change', () => {
+    const before = Array.from({ length: 20 }, (_, i) => `line ${i}`);
+    const after = [...before];
+    after[10] = 'changed';
+    const folded = foldUnchanged(diffLines(before, after));
+    expect(folded.map((line) => (line.kind === 'folded' ? `… ${line.count}` : line.text))).toEqual([
+      '… 7',
+      'line 7',
+      'line 8',
+      'line 9',
+      'line 10',
+      'changed',
+      'line 11',
+      'line 12',
+      'line 13',
+      '… 6',
+    ]);
+  });
+});
+
+describe('splitRows', () => {
+  it('pairs a removed block with the added block after it', () => {
+    const rows = splitRows(diffLines(['a', 'b', 'c', 'd'], ['a', 'x', 'y', 'd']));
+    expect(
+      rows.map((row) =>
+        'folded' in row ? '…' : `${row.left?.text ?? ''}|${row.right?.text ?? ''}`,
+      ),
+    ).toEqual(['a|a', 'b|x', 'c|y', 'd|d']);
+    const only = splitRows(diffLines(['a'], ['a', 'b']));
+    expect(only.at(-1)).toEqual({ left: null, right: { kind: 'added', text: 'b', after: 2 } });
   });
 });

@@ -32,13 +32,17 @@ function Widget(props: WidgetProps) {
   }
 }
 
-/** A labelled form field with its help text and the validation problems that point into it. */
+/**
+ * A labelled form field with its help text, the validation problems that point into it and the
+ * warnings (placeholder addresses to replace) that do.
+ */
 export function FormFieldRow({
   field,
   id,
   value,
   fallback,
   issues,
+  warnings = [],
   onChange,
 }: {
   field: FormField;
@@ -46,6 +50,7 @@ export function FormFieldRow({
   value: unknown;
   fallback: unknown;
   issues: readonly ValidationIssue[];
+  warnings?: readonly ValidationIssue[];
   onChange(value: unknown): void;
 }) {
   const labelId = `${id}-label`;
@@ -66,6 +71,7 @@ export function FormFieldRow({
       className="form-field"
       data-testid={`field-${field.field}`}
       data-invalid={issues.length > 0 || undefined}
+      data-warning={warnings.length > 0 || undefined}
     >
       {field.kind === 'boolean' ? (
         <label className="choice form-field-label" htmlFor={id}>
@@ -97,6 +103,16 @@ export function FormFieldRow({
             <li key={`${issue.field ?? ''}|${issue.message}`}>
               {issue.field && issue.field !== field.field && <code>{issue.field}</code>}{' '}
               {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {warnings.length > 0 && (
+        <ul className="field-warnings" data-testid="field-warnings">
+          {warnings.map((warning) => (
+            <li key={`${warning.field ?? ''}|${warning.message}`}>
+              {warning.field && warning.field !== field.field && <code>{warning.field}</code>}{' '}
+              {warning.message}
             </li>
           ))}
         </ul>

@@ -12,6 +12,7 @@ import { ProblemMessage } from '../ui/problem-message.tsx';
 import { TriggerUrl } from '../ui/trigger-url.tsx';
 import { type ImportOutcome, ImportWorkflowButton } from './import-workflow-button.tsx';
 import { NewWorkflowButton } from './new-workflow-button.tsx';
+import { NewFromTemplateButton } from './template-gallery.tsx';
 import { WorkflowStatus } from './workflow-status.tsx';
 
 /** `/`: every workflow with its trigger URL and how its runs are going. */
@@ -29,6 +30,7 @@ export function WorkflowListPage() {
       actions={
         <>
           <ImportWorkflowButton onOutcome={setOutcome} />
+          <NewFromTemplateButton />
           <NewWorkflowButton onError={setCreateError} />
         </>
       }
@@ -48,15 +50,22 @@ export function WorkflowListPage() {
       ) : workflows.data.length === 0 ? (
         <EmptyState title="No workflows yet" testId="workflows-empty">
           <p>
-            Start one with <strong>New workflow</strong> above and build it on the canvas, or import
-            a workflow document (a JSON file) with <strong>Import workflow</strong>; an imported one
-            is published at once and gets its trigger URL. From the command line:
+            The quickest start is a template: a ready workflow (GitHub pushes to a chat, shop orders
+            to a CRM, form leads, Stripe payments…) with a sample event to test it on.
+          </p>
+          <p>
+            <NewFromTemplateButton
+              className="button button-primary"
+              testId="empty-new-from-template"
+            />
+          </p>
+          <p>
+            Or start an empty one with <strong>New workflow</strong> above and build it on the
+            canvas, or import a workflow document (a JSON file) with{' '}
+            <strong>Import workflow</strong>; an imported one is published at once and gets its
+            trigger URL. From the command line:
           </p>
           <pre className="command">pnpm hookflow import &lt;file&gt; --publish</pre>
-          <p className="muted">
-            To try it out, import <code>examples/hello-webhook.json</code> from the Hookflow
-            repository.
-          </p>
         </EmptyState>
       ) : (
         <WorkflowTable workflows={workflows.data} />
