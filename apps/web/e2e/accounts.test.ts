@@ -298,7 +298,7 @@ describe('accounts in a real browser', { timeout: 30_000 }, () => {
     const token = (await page.getByTestId('token-value').textContent()) ?? '';
     expect(token.length).toBeGreaterThan(20);
     await page.getByTestId('copy-token').click();
-    expect(await page.getByTestId('copy-token').getAttribute('data-state')).toBe('copied');
+    await page.locator('[data-testid="copy-token"][data-state="copied"]').waitFor();
 
     const row = page.locator('[data-testid="token-row"][data-token-name="CI deploys"]');
     await row.waitFor();

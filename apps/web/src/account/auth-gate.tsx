@@ -1,13 +1,13 @@
 import { hashKey, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { isUnauthorized } from '../lib/api-error.ts';
+import { isForbidden, isUnauthorized } from '../lib/api-error.ts';
 import { navigate, useLocation } from '../lib/router.tsx';
 import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { Loading } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AuthFrame } from './auth-frame.tsx';
 import { type Farewell, LoginPage } from './login-page.tsx';
-import { loginPath, safeNextPath } from './next-path.ts';
+import { gateRedirect } from './next-path.ts';
 import { type Session, SessionContext, type SessionUser, type SignOut } from './session.tsx';
 import { SetupPage } from './setup-page.tsx';
 
@@ -39,9 +39,10 @@ export function AuthGate({ children }: { children: ReactNode }) {
   );
 
   // A refusal for want of a session anywhere in the app: ask whether the session is still there.
+  // A refusal for want of a role, too: the role may have changed since the page loaded.
   useEffect(() => {
     const recheck = (error: unknown) => {
-      if (!isUnauthorized(error)) return;
+      if (!isUnauthorized(error) && !isForbidden(error)) return;
       if (!queryClient.getQueryData(statusKey)?.user) return;
       void queryClient.invalidateQueries({ queryKey: statusKey });
     };
@@ -85,24 +86,16 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const setupRequired = status.data?.setupRequired ?? false;
   const session = useMemo<Session | null>(() => (user ? { user, signOut } : null), [user, signOut]);
 
-  // Where this path should not be shown, in the state the gate is in; null to stay.
-  const query = searchParams.toString();
-  const here = pathname + (query ? `?${query}` : '');
-  let redirect: string | null = null;
-  if (status.data) {
-    if (setupRequired) redirect = pathname === '/setup' ? null : '/setup';
-    else if (!user) {
-      // After signing out on purpose there is no page to come back to.
-      redirect =
-        pathname === '/login'
-          ? null
-          : farewell?.kind === 'signed-out' || farewell?.kind === 'signed-out-everywhere'
-            ? '/login'
-            : loginPath(here);
-    } else if (pathname === '/login' || pathname === '/setup') {
-      redirect = safeNextPath(searchParams.get('next'));
-    }
-  }
+  const redirect = status.data
+    ? gateRedirect({
+        setupRequired,
+        signedIn: user !== null,
+        signedOutOnPurpose:
+          farewell?.kind === 'signed-out' || farewell?.kind === 'signed-out-everywhere',
+        pathname,
+        search: searchParams.toString(),
+      })
+    : null;
   useEffect(() => {
     if (redirect !== null) navigate(redirect, { replace: true });
   }, [redirect]);

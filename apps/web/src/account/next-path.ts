@@ -24,3 +24,29 @@ export function loginPath(next?: string): string {
   const target = next === undefined ? '/' : safeNextPath(next);
   return target === '/' ? '/login' : `/login?next=${encodeURIComponent(target)}`;
 }
+
+/**
+ * Where the sign-in gate sends a person from `pathname`, or null to stay: to the setup page while
+ * there is no owner, to the login page (remembering the page) when signed out, and away from the
+ * sign-in pages (to their `next`) once signed in.
+ */
+export function gateRedirect(state: {
+  setupRequired: boolean;
+  signedIn: boolean;
+  /** Signed out with the menu: the login page then remembers no page. */
+  signedOutOnPurpose: boolean;
+  pathname: string;
+  /** The query string, without `?`. */
+  search: string;
+}): string | null {
+  const { pathname, search } = state;
+  if (state.setupRequired) return pathname === '/setup' ? null : '/setup';
+  if (!state.signedIn) {
+    if (pathname === '/login') return null;
+    return state.signedOutOnPurpose ? '/login' : loginPath(pathname + (search ? `?${search}` : ''));
+  }
+  if ((signInPaths as readonly string[]).includes(pathname)) {
+    return safeNextPath(new URLSearchParams(search).get('next'));
+  }
+  return null;
+}
