@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode, Ref } from 'react';
 
 /**
  * One labelled input of the account forms (sign-in, setup, users, tokens, password), with its
@@ -10,11 +10,13 @@ export function AccountField({
   help,
   problem,
   testId,
+  inputRef,
   ...input
 }: {
   id: string;
   /** Names the input (`login-email`) and its problem (`login-email-problem`) for tests. */
   testId: string;
+  inputRef?: Ref<HTMLInputElement>;
   label: ReactNode;
   help?: ReactNode;
   problem?: string | undefined;
@@ -28,6 +30,7 @@ export function AccountField({
         {label}
       </label>
       <input
+        ref={inputRef}
         id={id}
         className="input"
         aria-invalid={problem ? true : undefined}

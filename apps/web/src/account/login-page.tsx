@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { describeProblem } from '../lib/api-error.ts';
 import { isApiError, useTRPCClient } from '../lib/trpc.ts';
 import { Notice } from '../ui/notice.tsx';
@@ -31,6 +31,7 @@ export function LoginPage({
   const [submitted, setSubmitted] = useState(false);
   const [signingIn, setSigningIn] = useState(false);
   const [refusal, setRefusal] = useState<unknown>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
 
   const problems: FieldProblems<'email' | 'password'> = submitted
     ? {
@@ -54,6 +55,7 @@ export function LoginPage({
       // The password is asked again; the email stays.
       setPassword('');
       setSubmitted(false);
+      passwordInput.current?.focus();
     } finally {
       setSigningIn(false);
     }
@@ -78,6 +80,7 @@ export function LoginPage({
         <AccountField
           id={`${formId}-password`}
           testId="login-password"
+          inputRef={passwordInput}
           label="Password"
           type="password"
           autoComplete="current-password"
@@ -95,7 +98,7 @@ export function LoginPage({
         </button>
       </form>
       <p className="muted small auth-footnote">
-        Forgot your password? Ask an admin of this Hookflow to set a new one for you.
+        Forgot your password? Ask an admin of this Hookflow.
       </p>
     </AuthFrame>
   );
