@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRole, roleRefusal } from './roles.ts';
+import { hasRole, roleRefusal, rolesOfferedBy } from './roles.ts';
 
 describe('hasRole', () => {
   it.each([
@@ -26,5 +26,14 @@ describe('roleRefusal', () => {
 
   it('is null when the role suffices', () => {
     expect(roleRefusal('owner', 'admin')).toBeNull();
+  });
+});
+
+describe('rolesOfferedBy', () => {
+  it('lets the owner give any role but owner, an admin editor and viewer, and others none', () => {
+    expect(rolesOfferedBy('owner')).toEqual(['admin', 'editor', 'viewer']);
+    expect(rolesOfferedBy('admin')).toEqual(['editor', 'viewer']);
+    expect(rolesOfferedBy('editor')).toEqual([]);
+    expect(rolesOfferedBy('viewer')).toEqual([]);
   });
 });

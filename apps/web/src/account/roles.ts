@@ -8,6 +8,13 @@ export type Role = (typeof roles)[number];
 
 /** The roles an admin can give: there is one owner, made at setup. */
 export const assignableRoles = ['admin', 'editor', 'viewer'] as const satisfies readonly Role[];
+export type AssignableRole = (typeof assignableRoles)[number];
+
+/** The roles someone with `role` may give and take: the owner any but owner, admins editor and viewer. */
+export function rolesOfferedBy(role: string): readonly AssignableRole[] {
+  if (role === 'owner') return assignableRoles;
+  return role === 'admin' ? assignableRoles.filter((option) => option !== 'admin') : [];
+}
 
 export const roleDescriptions: Record<Role, string> = {
   owner: 'everything, including admins; made at setup',

@@ -9,7 +9,7 @@ import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AccountField } from './account-field.tsx';
 import { hasProblems, MIN_PASSWORD_LENGTH, newUserProblems } from './form-rules.ts';
-import { assignableRoles, roleDescriptions, withArticle } from './roles.ts';
+import { type AssignableRole, roleDescriptions, rolesOfferedBy, withArticle } from './roles.ts';
 import { usePermission, useSession } from './session.tsx';
 import './account.css';
 
@@ -356,15 +356,6 @@ function AddUserForm({
       </div>
     </form>
   );
-}
-
-type AssignableRole = (typeof assignableRoles)[number];
-
-/** The roles `role` may give: the owner any but owner, an admin editor and viewer. */
-function rolesOfferedBy(role: string): readonly AssignableRole[] {
-  return role === 'owner'
-    ? assignableRoles
-    : assignableRoles.filter((option) => option !== 'admin');
 }
 
 function label(user: { name: string; email: string }): string {
