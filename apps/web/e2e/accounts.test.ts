@@ -245,6 +245,7 @@ describe('accounts in a real browser', { timeout: 30_000 }, () => {
       'This needs the editor role; you are a viewer.',
     );
     expect(await viewerPage.getByTestId('import-workflow').isDisabled()).toBe(true);
+    expect(await viewerPage.getByTestId('new-from-template').isDisabled()).toBe(true);
 
     // The Users page by its address: the server refuses, and the page says why.
     await viewerPage.goto(session.url('/users'));

@@ -1,6 +1,7 @@
 import { type WorkflowTemplate, workflowTemplates } from '@hookflow/nodes';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { usePermission } from '../account/session.tsx';
 import { nodeTypeLabel } from '../lib/node-types.ts';
 import { paths } from '../lib/paths.ts';
 import { navigate } from '../lib/router.tsx';
@@ -18,14 +19,16 @@ export function NewFromTemplateButton({
   testId?: string;
 }) {
   const [open, setOpen] = useState(false);
+  const editor = usePermission('editor');
   return (
     <>
       <button
         type="button"
         className={className}
         onClick={() => setOpen(true)}
+        disabled={!editor.allowed}
         data-testid={testId}
-        title="Start from a ready workflow with a sample event"
+        title={editor.reason ?? 'Start from a ready workflow with a sample event'}
       >
         New from template
       </button>
