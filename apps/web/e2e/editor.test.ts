@@ -119,7 +119,10 @@ describe('the workflow editor in a real browser', () => {
     const conditions = page.getByTestId('json-field-conditions');
     await conditions.fill('{ "combinator": "all", "items": [ ');
     await page.getByTestId('json-parse-error').waitFor();
-    expect(await conditions.inputValue()).toBe('{ "combinator": "all", "items": [ ');
+    expect(await conditions.textContent()).toBe('{ "combinator": "all", "items": [ ');
+    // The place it breaks is underlined in the editor.
+    await page.locator('[data-testid="json-editor-conditions"] [data-parse-error]').waitFor();
+    await session.screenshot('editor-json-parse-error');
     await conditions.fill(
       JSON.stringify(
         {

@@ -6,9 +6,16 @@ import {
   completionKeymap,
 } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
-import { Annotation, EditorState, type Extension } from '@codemirror/state';
+import {
+  Annotation,
+  EditorState,
+  type Extension,
+  StateEffect,
+  StateField,
+} from '@codemirror/state';
 import {
   Decoration,
+  type DecorationSet,
   EditorView,
   keymap,
   MatchDecorator,
@@ -56,6 +63,69 @@ const expressionHighlight = ViewPlugin.fromClass(
   { decorations: (plugin) => plugin.decorations },
 );
 
+const jsonMarks = {
+  key: Decoration.mark({ class: 'cm-json-key' }),
+  string: Decoration.mark({ class: 'cm-json-string' }),
+  number: Decoration.mark({ class: 'cm-json-number' }),
+  literal: Decoration.mark({ class: 'cm-json-literal' }),
+  punctuation: Decoration.mark({ class: 'cm-json-punctuation' }),
+};
+
+/**
+ * JSON drawn by token: keys, strings, numbers, `true`/`false`/`null` and punctuation. A regular
+ * expression per line is enough (JSON strings never span lines) and needs no parser package.
+ */
+const jsonHighlight = ViewPlugin.fromClass(
+  class {
+    decorations;
+    readonly matcher = new MatchDecorator({
+      regexp:
+        /("(?:[^"\\\n]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b|([{}[\],:])/g,
+      decorate(add, from, to, match) {
+        if (match[1] !== undefined) {
+          const end = from + match[1].length;
+          add(from, end, match[2] !== undefined ? jsonMarks.key : jsonMarks.string);
+          if (match[2] !== undefined) add(to - 1, to, jsonMarks.punctuation);
+        } else if (match[3] !== undefined) add(from, to, jsonMarks.number);
+        else if (match[4] !== undefined) add(from, to, jsonMarks.literal);
+        else add(from, to, jsonMarks.punctuation);
+      },
+    });
+    constructor(view: EditorView) {
+      this.decorations = this.matcher.createDeco(view);
+    }
+    update(update: ViewUpdate) {
+      this.decorations = this.matcher.updateDeco(update, this.decorations);
+    }
+  },
+  { decorations: (plugin) => plugin.decorations },
+);
+
+/** Where the text stops parsing: a wavy underline on that character (or the last one). */
+const setErrorAt = StateEffect.define<number | null>();
+const errorMark = Decoration.mark({
+  class: 'cm-parse-error',
+  attributes: { 'data-parse-error': '' },
+});
+const parseErrorField = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(marks, transaction) {
+    let next = marks.map(transaction.changes);
+    for (const effect of transaction.effects) {
+      if (!effect.is(setErrorAt)) continue;
+      const length = transaction.state.doc.length;
+      if (effect.value === null || length === 0) {
+        next = Decoration.none;
+      } else {
+        const from = Math.max(0, Math.min(effect.value, length - 1));
+        next = Decoration.set([errorMark.range(from, from + 1)]);
+      }
+    }
+    return next;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
 const pathChars = /[\w$.`[\]-]*/;
 
 /** Completes paths into the node's data, only inside `{{ }}`. */
@@ -87,7 +157,8 @@ const singleLine: Extension = EditorState.transactionFilter.of((transaction) =>
 /**
  * A CodeMirror 6 editor for text that holds `{{ }}` expressions: the expressions are
  * highlighted, paths into the node's data complete inside them (Ctrl+Space lists them all),
- * and the data panel inserts into it while it has (or last had) the focus.
+ * and the data panel inserts into it while it has (or last had) the focus. With
+ * `language="json"` the JSON is highlighted too and `errorAt` underlines where it stops parsing.
  */
 export function ExpressionInput({
   id,
@@ -95,8 +166,13 @@ export function ExpressionInput({
   value,
   placeholder,
   multiline = false,
+  language,
+  acceptsExpressions = true,
+  errorAt = null,
+  describedBy,
   invalid,
   testId,
+  contentTestId,
   onChange,
 }: {
   id: string;
@@ -104,8 +180,17 @@ export function ExpressionInput({
   value: string;
   placeholder?: string;
   multiline?: boolean;
+  language?: 'json';
+  /** False for JSON that is never evaluated: no completion, and the data panel does not insert. */
+  acceptsExpressions?: boolean;
+  /** The offset where the text stops parsing; null when it parses. */
+  errorAt?: number | null;
+  /** The id of a message about the value (its parse error). */
+  describedBy?: string;
   invalid: boolean;
   testId?: string;
+  /** A test id on the editable element itself (so tests can fill it like a text box). */
+  contentTestId?: string;
   onChange(text: string): void;
 }) {
   const host = useRef<HTMLDivElement>(null);
@@ -138,11 +223,14 @@ export function ExpressionInput({
           history(),
           closeBrackets(),
           keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap]),
-          autocompletion({
-            override: [pathCompletions(() => latest.current.environment.paths)],
-            icons: false,
-            maxRenderedOptions: 60,
-          }),
+          acceptsExpressions
+            ? autocompletion({
+                override: [pathCompletions(() => latest.current.environment.paths)],
+                icons: false,
+                maxRenderedOptions: 60,
+              })
+            : [],
+          language === 'json' ? [jsonHighlight, parseErrorField] : [],
           expressionHighlight,
           placeholder ? placeholderText(placeholder) : [],
           // Long URLs wrap rather than scroll, so the whole value stays in view.
@@ -155,9 +243,12 @@ export function ExpressionInput({
             'aria-multiline': String(multiline),
             role: 'textbox',
             id,
+            ...(contentTestId ? { 'data-testid': contentTestId } : {}),
           }),
           EditorView.domEventHandlers({
-            focus: () => latest.current.environment.focused(target),
+            focus: () => {
+              if (acceptsExpressions) latest.current.environment.focused(target);
+            },
           }),
           EditorView.updateListener.of((update) => {
             if (!update.docChanged) return;
@@ -186,10 +277,29 @@ export function ExpressionInput({
     });
   }, [value]);
 
+  // The parse error's place follows the text; describedBy and invalid are plain attributes.
+  useEffect(() => {
+    view.current?.dispatch({ effects: setErrorAt.of(language === 'json' ? errorAt : null) });
+  }, [errorAt, language, value]);
+  useEffect(() => {
+    const content = view.current?.contentDOM;
+    if (!content) return;
+    if (describedBy) content.setAttribute('aria-describedby', describedBy);
+    else content.removeAttribute('aria-describedby');
+    if (invalid) content.setAttribute('aria-invalid', 'true');
+    else content.removeAttribute('aria-invalid');
+  }, [describedBy, invalid]);
+
   return (
     <div
       ref={host}
-      className={multiline ? 'expression-input expression-input-multiline' : 'expression-input'}
+      className={[
+        'expression-input',
+        multiline && 'expression-input-multiline',
+        language === 'json' && 'expression-input-json',
+      ]
+        .filter(Boolean)
+        .join(' ')}
       data-invalid={invalid || undefined}
       data-testid={testId}
     />

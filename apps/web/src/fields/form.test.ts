@@ -82,10 +82,18 @@ describe('JSON field text', () => {
     expect(readJsonText('{{ trigger.body }}', false).ok).toBe(false);
   });
 
-  it('says why text is not JSON', () => {
-    const result = readJsonText('{\n  "a": 1,\n}', false);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatch(/^Not valid JSON: /);
+  it('says why and where text is not JSON', () => {
+    expect(readJsonText('{\n  "a": 1,\n}', false)).toEqual({
+      ok: false,
+      error: 'Not valid JSON: unexpected "}" at line 3, column 1',
+      at: 12,
+    });
+    // The place counts the spaces before the text.
+    expect(readJsonText('  [1,', false)).toEqual({
+      ok: false,
+      error: 'Not valid JSON: it ends too early (line 1, column 4)',
+      at: 5,
+    });
   });
 
   it('writes values as indented JSON', () => {

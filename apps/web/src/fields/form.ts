@@ -3,6 +3,7 @@
  * validation problems belong to which field, and how a JSON field's text becomes a value.
  */
 import type { FormField, ValidationIssue } from '@hookflow/engine';
+import { jsonErrorAt } from '@hookflow/nodes';
 
 /** Whether `field` shows, given the effective value of each field (`showWhen`). */
 export function isFieldVisible(field: FormField, currentValue: (name: string) => unknown): boolean {
@@ -44,7 +45,14 @@ export function placeIssues(
   return { byField, key, general };
 }
 
-export type JsonTextResult = { ok: true; value: unknown } | { ok: false; error: string };
+export type JsonTextResult =
+  | { ok: true; value: unknown }
+  | {
+      ok: false;
+      error: string;
+      /** Where in the text it goes wrong (its length when the text ends too early). */
+      at: number;
+    };
 
 const wholeTemplate = /^\{\{[\s\S]*\}\}$/;
 
@@ -58,26 +66,21 @@ export function readJsonText(text: string, acceptsExpression: boolean): JsonText
   if (trimmed === '') return { ok: true, value: undefined };
   try {
     return { ok: true, value: JSON.parse(trimmed) };
-  } catch (error) {
+  } catch {
     if (acceptsExpression && wholeTemplate.test(trimmed)) return { ok: true, value: trimmed };
-    return { ok: false, error: jsonErrorMessage(error, trimmed) };
+    const problem = jsonErrorAt(trimmed);
+    const lead = text.length - text.trimStart().length;
+    return {
+      ok: false,
+      error: `Not valid JSON: ${problem?.message ?? 'the text does not parse'}`,
+      at: lead + (problem?.offset ?? trimmed.length),
+    };
   }
 }
 
 /** How a value reads in a JSON field. */
 export function writeJsonText(value: unknown): string {
   return value === undefined ? '' : JSON.stringify(value, null, 2);
-}
-
-function jsonErrorMessage(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  // V8: `Unexpected token } in JSON at position 12` or `... (line 2 column 3)`; add the line.
-  const position = /position (\d+)/.exec(message)?.[1];
-  if (position !== undefined && !/line \d+/.test(message)) {
-    const line = text.slice(0, Number(position)).split('\n').length;
-    return `Not valid JSON: ${message} (line ${line})`;
-  }
-  return `Not valid JSON: ${message}`;
 }
 
 /** A number field's text: empty is unset, a number is a number, anything else stays text. */

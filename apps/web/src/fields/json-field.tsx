@@ -1,20 +1,33 @@
 import { useState } from 'react';
-import { textControlTarget, useExpressionEnvironment } from './expression-environment.ts';
+import { ExpressionInput } from './expression-input.tsx';
 import { readJsonText, writeJsonText } from './form.ts';
 import { useDraftText } from './use-draft-text.ts';
 import type { WidgetProps } from './widget.ts';
 
 /**
- * Any JSON value as text. Text that does not parse stays in the box with the parser's message
- * beside it, and the node keeps its last valid value until the text is fixed.
+ * Any JSON value as text, in a code editor that highlights the JSON (and `{{ }}` in fields that
+ * take expressions, with completion of paths inside them). Text that does not parse stays in the
+ * box, the place it breaks underlined and the reason beside it; the node keeps its last valid
+ * value until the text is fixed.
  */
-export function JsonField({ field, id, value, fallback, invalid, onChange }: WidgetProps<'json'>) {
+export function JsonField({
+  field,
+  id,
+  labelId,
+  value,
+  fallback,
+  invalid,
+  onChange,
+}: WidgetProps<'json'>) {
   const [text, edit] = useDraftText(value, writeJsonText);
-  const [parseError, setParseError] = useState<{ text: string; message: string } | null>(null);
+  const [parseError, setParseError] = useState<{
+    text: string;
+    message: string;
+    at: number;
+  } | null>(null);
   // A message for text that is no longer in the box (undo replaced it) is stale.
-  const error = parseError?.text === text ? parseError.message : null;
+  const error = parseError?.text === text ? parseError : null;
   const errorId = `${id}-parse-error`;
-  const environment = useExpressionEnvironment();
   const apply = (next: string) => {
     const result = readJsonText(next, field.expression === true);
     if (result.ok) {
@@ -23,29 +36,29 @@ export function JsonField({ field, id, value, fallback, invalid, onChange }: Wid
       onChange(result.value);
     } else {
       edit(next);
-      setParseError({ text: next, message: result.error });
+      setParseError({ text: next, message: result.error, at: result.at });
     }
   };
   return (
     <>
-      <textarea
+      <ExpressionInput
         id={id}
-        className="input input-code"
-        rows={Math.min(14, Math.max(3, text.split('\n').length + 1))}
+        labelId={labelId}
         value={text}
         placeholder={writeJsonText(fallback)}
-        spellCheck={false}
-        aria-invalid={invalid || error !== null || undefined}
-        aria-describedby={error ? errorId : undefined}
-        data-testid={`json-field-${field.field}`}
-        onFocus={(event) => {
-          if (field.expression) environment.focused(textControlTarget(event.currentTarget, apply));
-        }}
-        onChange={(event) => apply(event.currentTarget.value)}
+        multiline
+        language="json"
+        acceptsExpressions={field.expression === true}
+        errorAt={error?.at ?? null}
+        invalid={invalid || error !== null}
+        testId={`json-editor-${field.field}`}
+        contentTestId={`json-field-${field.field}`}
+        onChange={apply}
+        {...(error ? { describedBy: errorId } : {})}
       />
       {error && (
         <p className="field-error" id={errorId} role="alert" data-testid="json-parse-error">
-          {error}
+          {error.message}
         </p>
       )}
     </>

@@ -111,14 +111,29 @@ export function formText(fields: Record<string, string | string[]>): string {
 
 /** Where JSON text first goes wrong, as "unexpected … at line L, column C". */
 export function describeJsonError(text: string): string {
-  const offset = jsonErrorOffset(text);
-  const before = text.slice(0, offset).split('\n');
-  const where = `line ${before.length}, column ${before.at(-1)!.length + 1}`;
-  if (offset >= text.length) return `it ends too early (${where})`;
-  return `unexpected ${JSON.stringify(text.slice(offset, offset + 1))} at ${where}`;
+  return jsonErrorAt(text)?.message ?? 'it is not valid JSON';
 }
 
-/** The offset of the first character that cannot continue valid JSON (text.length: it ends early). */
+/**
+ * The first place JSON text goes wrong: its offset (the text's length when it ends too early)
+ * and what is wrong there, with line and column; null when the text is valid JSON.
+ */
+export function jsonErrorAt(text: string): { offset: number; message: string } | null {
+  const offset = jsonErrorOffset(text);
+  if (offset === -1) return null;
+  const before = text.slice(0, offset).split('\n');
+  const where = `line ${before.length}, column ${before.at(-1)!.length + 1}`;
+  if (offset >= text.length) return { offset, message: `it ends too early (${where})` };
+  return {
+    offset,
+    message: `unexpected ${JSON.stringify(text.slice(offset, offset + 1))} at ${where}`,
+  };
+}
+
+/**
+ * The offset of the first character that cannot continue valid JSON (text.length: it ends
+ * early); -1 for valid JSON.
+ */
 function jsonErrorOffset(text: string): number {
   let at = 0;
   const fail = (): never => {
@@ -198,7 +213,7 @@ function jsonErrorOffset(text: string): number {
     value();
     space();
     if (at < text.length) fail();
-    return text.length;
+    return -1;
   } catch (offset) {
     return Math.min(offset as number, text.length);
   }
