@@ -388,12 +388,24 @@ const cases: Case[] = [
   },
   {
     input: 'garbage sent to the API',
-    send: () => request('POST', '/trpc/workflows.import', json, '{"document": '),
+    send: () =>
+      request(
+        'POST',
+        '/trpc/workflows.import',
+        { ...json, ...hookflow.authHeaders },
+        '{"document": ',
+      ),
     status: 400,
   },
   {
     input: 'an API call of the wrong shape',
-    send: () => request('POST', '/trpc/workflows.import', json, '{"document": {"__proto__": 1}}'),
+    send: () =>
+      request(
+        'POST',
+        '/trpc/workflows.import',
+        { ...json, ...hookflow.authHeaders },
+        '{"document": {"__proto__": 1}}',
+      ),
     status: 400,
   },
 ];
