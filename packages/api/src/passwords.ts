@@ -23,7 +23,7 @@ export interface ScryptParams {
   p: number;
 }
 
-/** 2^15 × 8 × 128 bytes = 32 MiB and ~50–100 ms per hash on a server core. */
+/** 2^15 × 8 × 128 bytes = 32 MiB and about 100 ms per hash on one core. */
 export const defaultScryptParams: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 
 const KEY_BYTES = 32;
