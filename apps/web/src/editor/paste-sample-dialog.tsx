@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { usePermission } from '../account/session.tsx';
 import { type Sample, useTRPC } from '../lib/trpc.ts';
 import { Dialog } from '../ui/dialog.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
@@ -13,9 +14,11 @@ import {
 import { useTestData } from './test-data.ts';
 
 /** "Paste a sample": a request typed or pasted by hand, kept as a named sample and chosen. */
-export function PasteSampleButton({ disabled, title }: { disabled?: boolean; title?: string }) {
+export function PasteSampleButton() {
   const [open, setOpen] = useState(false);
   const [saved, setSaved] = useState<Sample | null>(null);
+  // Keeping a sample changes the workflow's test data: editors only.
+  const editor = usePermission('editor');
   return (
     <>
       <button
@@ -25,8 +28,10 @@ export function PasteSampleButton({ disabled, title }: { disabled?: boolean; tit
           setSaved(null);
           setOpen(true);
         }}
-        disabled={disabled}
-        title={title ?? 'Type or paste a request (its JSON body, headers, query) to test with'}
+        disabled={!editor.allowed}
+        title={
+          editor.reason ?? 'Type or paste a request (its JSON body, headers, query) to test with'
+        }
         data-testid="paste-sample"
       >
         Paste a sample
