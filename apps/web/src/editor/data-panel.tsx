@@ -12,6 +12,7 @@ import { useEditor, useEditorStore } from './editor-context.tsx';
 import { JsonTree } from './json-tree.tsx';
 import { useChosenSample, useNodeData, useSamples } from './node-data.ts';
 import { PasteSampleButton } from './paste-sample-dialog.tsx';
+import { RunNodeAgain } from './run-node-again.tsx';
 import { useTestData, useTestDataStore, useTestStep } from './test-data.ts';
 
 /** Runs the canvas's current document (saved or not) against the chosen sample. */
@@ -25,7 +26,7 @@ export function useTestRun() {
     if (!sample) return;
     const { document } = store.getState();
     const { workflowId, startTest, finishTest, failTest } = testData.getState();
-    startTest();
+    startTest(sample.id);
     try {
       const result = await client.testRuns.run.mutate({
         workflowId,
@@ -352,6 +353,7 @@ function SelectedStepResult({ nodeId }: { nodeId: string }) {
         </span>{' '}
         <span className="muted small">{step.durationMs} ms</span>
       </h3>
+      <RunNodeAgain key={nodeId} nodeId={nodeId} />
       {step.error && (
         <p className="field-error" data-testid="step-error">
           {step.error.field && <code>{step.error.field}</code>} {step.error.message}

@@ -16,6 +16,7 @@ import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { Canvas } from './canvas.tsx';
+import { CheckDraftDialog } from './check-draft.tsx';
 import { CLIPBOARD_STORAGE_KEY, parseFragment } from './clipboard.ts';
 import { ConfigPanel, IssueList } from './config-panel.tsx';
 import { DataPanel, useTestRun } from './data-panel.tsx';
@@ -88,7 +89,7 @@ function WorkflowEditor({ workflow }: { workflow: WorkflowDetail }) {
 }
 
 type PublishOutcome =
-  | { kind: 'published'; number: number }
+  | { kind: 'published'; number: number; check: string | null }
   | { kind: 'refused'; error: unknown }
   | { kind: 'not-saved'; error: unknown };
 
@@ -105,6 +106,7 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   const [publishing, setPublishing] = useState(false);
   const [showData, setShowData] = useState(true);
   const [showVersions, setShowVersions] = useState(false);
+  const [showCheck, setShowCheck] = useState(false);
   const [showShortcuts, setShowShortcuts] = useState(false);
   const [askPublish, setAskPublish] = useState(false);
   const [outcome, setOutcome] = useState<PublishOutcome | null>(null);
@@ -168,7 +170,11 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
         id: workflow.id,
         ...(note ? { note } : {}),
       });
-      setOutcome({ kind: 'published', number: version.number });
+      setOutcome({
+        kind: 'published',
+        number: version.number,
+        check: version.checkSummary?.text ?? null,
+      });
       void queryClient.invalidateQueries({ queryKey: trpc.workflows.pathKey() });
     } catch (error) {
       setOutcome({ kind: 'refused', error });
@@ -248,6 +254,15 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
             </button>
             <button
               type="button"
+              className="button"
+              onClick={() => setShowCheck(true)}
+              data-testid="check-draft"
+              title="Replay the last real events through the canvas as it is (nothing is sent) and see what would change"
+            >
+              Check against recent traffic
+            </button>
+            <button
+              type="button"
               className="button button-primary"
               // A draft with problems goes straight to the server, which lists them.
               onClick={() => (issues.all.length > 0 ? void publish() : setAskPublish(true))}
@@ -296,6 +311,13 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
           <div className="editor-notice">
             <ProblemMessage title="Could not save the draft" error={autosave.error} />
           </div>
+        )}
+        {showCheck && (
+          <CheckDraftDialog
+            workflowId={workflow.id}
+            onClose={() => setShowCheck(false)}
+            onShowNode={showNode}
+          />
         )}
         {autosave.status === 'conflict' && (
           <div className="editor-notice">
@@ -374,6 +396,12 @@ function PublishNotice({
             <>
               Published version {outcome.number}. Requests to the trigger URL now run it;{' '}
               <Link to={paths.workflow(workflowId)}>see its runs</Link>.
+              {outcome.check && (
+                <span data-testid="publish-check">
+                  {' '}
+                  The check against recent traffic is recorded on it: {outcome.check}
+                </span>
+              )}
             </>
           }
         />

@@ -15,6 +15,8 @@ export interface TestDataState {
   /** The sample the previews and test runs use; null for none. */
   sampleId: string | null;
   testRun: TestRunResult | null;
+  /** The sample the last test ran on: a step run again gets the same event. */
+  testedSampleId: string | null;
   /** The document JSON the last test ran, to tell whether the canvas changed since. */
   testedDocument: string | null;
   running: boolean;
@@ -22,10 +24,13 @@ export interface TestDataState {
   /** The expression field that had the focus last. */
   insertTarget: InsertTarget | null;
   chooseSample(id: string | null): void;
-  startTest(): void;
+  /** `sampleId`: the sample it runs on (the chosen one when not given). */
+  startTest(sampleId?: string): void;
   finishTest(result: TestRunResult, documentJson: string): void;
   failTest(error: unknown): void;
   clearTest(): void;
+  /** A step run again on its own ("Run this node again") takes its place in the last test run. */
+  replaceStep(step: TestStep): void;
   setInsertTarget(target: InsertTarget | null): void;
 }
 
@@ -40,16 +45,35 @@ export function createTestDataStore(
     workflowId,
     sampleId,
     testRun: null,
+    testedSampleId: null,
     testedDocument: null,
     running: false,
     testError: null,
     insertTarget: null,
     chooseSample: (sampleId) => set({ sampleId }),
-    startTest: () => set({ running: true, testError: null }),
+    startTest: (tested) =>
+      set(({ sampleId }) => ({
+        running: true,
+        testError: null,
+        testedSampleId: tested ?? sampleId,
+      })),
     finishTest: (testRun, testedDocument) =>
       set({ running: false, testRun, testedDocument, testError: null }),
     failTest: (testError) => set({ running: false, testError }),
     clearTest: () => set({ testRun: null, testedDocument: null, testError: null }),
+    replaceStep: (step) =>
+      set(({ testRun }) =>
+        testRun
+          ? {
+              testRun: {
+                ...testRun,
+                steps: testRun.steps.some((item) => item.nodeId === step.nodeId)
+                  ? testRun.steps.map((item) => (item.nodeId === step.nodeId ? step : item))
+                  : [...testRun.steps, step],
+              },
+            }
+          : {},
+      ),
     setInsertTarget: (insertTarget) => set({ insertTarget }),
   }));
 }

@@ -113,6 +113,15 @@ export function VersionsDialog({
                       {version.note}
                     </span>
                   )}
+                  {version.checkSummary && (
+                    <span
+                      className="small version-check"
+                      data-testid="version-check"
+                      title="Checked against recent traffic before it was published"
+                    >
+                      Checked: {version.checkSummary.text}
+                    </span>
+                  )}
                 </button>
               </li>
             ))}
