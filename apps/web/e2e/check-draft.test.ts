@@ -212,6 +212,12 @@ describe('checking a draft against recent traffic, and running one node again', 
 
     await page.goto(session.url(`/workflows/${id}/edit`));
     await card(page, 'crm').waitFor();
+    // Never published, never run: nothing to check against yet, and the dialog says so.
+    await page.getByTestId('check-draft').click();
+    await page.getByTestId('check-empty').waitFor();
+    await session.screenshot('check-draft-empty');
+    await page.getByTestId('dialog-close').click();
+
     await page.getByTestId('test-run').click();
     await page.locator('[data-testid="test-run-summary"][data-status="succeeded"]').waitFor();
     const sent = sink.received.length;

@@ -142,8 +142,9 @@ function CheckResultView({
           <strong>No past events to check against.</strong>
         </p>
         <p className="muted small">
-          Once the published workflow has run on real requests, this replays the latest of them
-          through your draft. Send a request to the trigger URL, or publish and wait for traffic.
+          This workflow has not run on real requests yet (requests to a workflow that was never
+          published are kept as samples, not run). Once the published version has run, this replays
+          the latest of them through your draft.
         </p>
       </div>
     );
@@ -217,12 +218,7 @@ function CheckItem({ item, onShowNode }: { item: CheckedEvent; onShowNode(nodeId
         <span className="check-verdict" data-verdict={item.verdict}>
           {verdictText[item.verdict]}
         </span>
-        <span className="check-item-when small">
-          {formatDateTime(item.receivedAt)}
-          <span className="check-item-request" title={item.request.excerpt}>
-            {item.request.method} {item.request.excerpt}
-          </span>
-        </span>
+        <span className="check-item-when small">{formatDateTime(item.receivedAt)}</span>
         <span className="check-item-text">
           {headline ? (
             <>
@@ -235,6 +231,9 @@ function CheckItem({ item, onShowNode }: { item: CheckedEvent; onShowNode(nodeId
               {item.versionNumber !== null ? ` (version ${item.versionNumber})` : ''}
             </span>
           )}
+          <span className="check-item-request" title={item.request.excerpt}>
+            {item.request.method} {item.request.excerpt}
+          </span>
         </span>
         {item.differences.length > 0 && (
           <span className="check-item-chevron" aria-hidden="true">
