@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { chromium } from 'playwright-core';
-import { startHookflow } from './processes.ts';
+import { importInto } from './ingest.ts';
+import { freePort, startHookflow } from './processes.ts';
 import type { Row } from './report.ts';
+
+/** The owner the editor benchmark signs in as. */
+const BENCH_ADMIN = { email: 'bench@example.com', password: 'benchmark-password-1' };
 
 const webIndex = fileURLToPath(new URL('../../apps/web/dist/index.html', import.meta.url));
 
@@ -75,7 +79,16 @@ export async function editorBenchmark(size = 300, rounds = 7): Promise<Row[]> {
     );
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-editor-bench-'));
-  const server = await startHookflow({ DATA_DIR: dataDir });
+  const port = await freePort();
+  // Imported before the server starts (the CLI writes the data folder directly).
+  const workflowId = await importInto(dataDir, port, largeWorkflow(size), { id: true });
+  // The editor is for signed-in people: an owner made at start, signed in below.
+  const server = await startHookflow({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOOKFLOW_ADMIN_EMAIL: BENCH_ADMIN.email,
+    HOOKFLOW_ADMIN_PASSWORD: BENCH_ADMIN.password,
+  });
   const base = `http://127.0.0.1:${server.port}`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -88,15 +101,15 @@ export async function editorBenchmark(size = 300, rounds = 7): Promise<Row[]> {
     ],
   });
   try {
-    const imported = await fetch(`${base}/trpc/workflows.import`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ document: largeWorkflow(size) }),
+    const url = `${base}/workflows/${workflowId}/edit`;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // The session cookie lands in the context's cookie jar, which the page shares.
+    const signedIn = await context.request.post(`${base}/trpc/auth.login`, {
+      headers: { 'content-type': 'application/json', 'x-hookflow-csrf': '1' },
+      data: BENCH_ADMIN,
     });
-    if (!imported.ok) throw new Error(`import failed: ${await imported.text()}`);
-    const { result } = (await imported.json()) as { result: { data: { id: string } } };
-    const url = `${base}/workflows/${result.data.id}/edit`;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    if (!signedIn.ok()) throw new Error(`sign-in failed: ${await signedIn.text()}`);
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     const open: number[] = [];
@@ -105,12 +118,12 @@ export async function editorBenchmark(size = 300, rounds = 7): Promise<Row[]> {
       await page.goto('about:blank');
       const started = performance.now();
       await page.goto(url, { waitUntil: 'commit' });
-      // Every card is in the page (a string: this package's types know no DOM).
-      await page.waitForFunction(
-        `document.querySelectorAll('.react-flow__node').length >= ${size}`,
-        undefined,
-        { polling: 'raf', timeout: 30_000 },
-      );
+      // Every card is in the page. A locator, not waitForFunction: the app's CSP refuses the
+      // eval that waitForFunction needs.
+      await page
+        .locator('.react-flow__node')
+        .nth(size - 1)
+        .waitFor({ state: 'attached', timeout: 30_000 });
       const drawn = performance.now();
       // A click on a card in the middle of the view, by its position (what a user does).
       const card = await page

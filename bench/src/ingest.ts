@@ -52,18 +52,22 @@ const triggerOnly = {
   settings: {},
 };
 
-/** Imports a workflow into a fresh data folder and returns its trigger URL. */
+/**
+ * Imports and publishes a workflow into a fresh data folder (the CLI, before the server starts)
+ * and returns its trigger URL, or with `id` its id.
+ */
 export async function importInto(
   dataDir: string,
   port: number,
   document: unknown,
+  options: { id?: boolean } = {},
 ): Promise<string> {
   const file = join(dataDir, 'workflow.json');
   writeFileSync(file, JSON.stringify(document));
   let url = '';
-  const code = await runCli(['import', file, '--publish'], {
+  const code = await runCli(['import', file, '--publish', ...(options.id ? ['--json'] : [])], {
     out: (text) => {
-      url = text.trim();
+      url = options.id ? (JSON.parse(text) as { id: string }).id : text.trim();
     },
     err: () => {},
     env: { DATA_DIR: dataDir, PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent' },
