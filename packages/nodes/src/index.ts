@@ -23,8 +23,6 @@ export const nodes: readonly NodeDefinition[] = [
 export const nodeRegistry = createNodeRegistry(nodes);
 
 export type { WebhookResponse } from './respond/respond.ts';
-export * from './templates/sample-request.ts';
-export * from './templates/templates.ts';
 export {
   SCHEDULE_METHOD,
   type Schedule,
@@ -32,6 +30,8 @@ export {
   type ScheduleTriggerConfig,
   scheduleOf,
 } from './schedule-trigger/schedule-trigger.ts';
+export * from './templates/sample-request.ts';
+export * from './templates/templates.ts';
 export {
   type JwtAlgorithm,
   jwtAlgorithms,
