@@ -1,3 +1,4 @@
+import { auditActions } from '@hookflow/api';
 import { describe, expect, it } from 'vitest';
 import { actionLabel, actorLabel, detailLabels } from './audit-entry.ts';
 
@@ -9,6 +10,11 @@ describe('audit entries in words', () => {
     expect(actorLabel({ kind: 'system' })).toBe('System (CLI or server)');
     expect(actionLabel('workflow.published')).toBe('published workflow');
     expect(actionLabel('settings.changed')).toBe('settings.changed');
+  });
+
+  it('has words for every action the server records', () => {
+    const unnamed = auditActions.filter((action) => actionLabel(action) === action);
+    expect(unnamed).toEqual([]);
   });
 
   it('says the details that matter', () => {

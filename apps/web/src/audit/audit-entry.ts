@@ -25,6 +25,7 @@ const verbs: Record<string, string> = {
   'credential.deleted': 'deleted credential',
   'user.created': 'added user',
   'user.role_changed': 'changed the role of user',
+  'user.password_changed': 'changed the password of user',
   'user.deleted': 'removed user',
   'token.created': 'created API token',
   'token.revoked': 'revoked API token',
