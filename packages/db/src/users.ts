@@ -146,7 +146,9 @@ export function createUserStore({ sqlite }: DbHandle) {
       now?: number;
     }): UserRecord {
       try {
-        return create(input);
+        // IMMEDIATE: it reads before it writes, and a deferred transaction whose read snapshot
+        // another process wrote past fails at once with SQLITE_BUSY instead of waiting.
+        return create.immediate(input);
       } catch (error) {
         // Another process added the same email (or an owner) between the check and the insert.
         const message = error instanceof Error ? error.message : '';
