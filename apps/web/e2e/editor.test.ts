@@ -58,6 +58,19 @@ async function clickEmptyCanvas(page: Page) {
   await page.mouse.click(box.x + 30, box.y + 30);
 }
 
+/** Waits until the view stops moving (fit view animates): handles are where they are drawn. */
+async function viewStill(page: Page) {
+  const viewport = page.locator('.react-flow__viewport');
+  let last = '';
+  await eventually(async () => {
+    await page.waitForTimeout(100);
+    const now = await viewport.evaluate((element) => (element as HTMLElement).style.transform);
+    const still = now === last;
+    last = now;
+    return still ? true : undefined;
+  }, 5000);
+}
+
 const edgeCount = (page: Page) => page.locator('.react-flow__edge').count();
 
 describe('the workflow editor in a real browser', () => {
@@ -97,6 +110,7 @@ describe('the workflow editor in a real browser', () => {
     await clickEmptyCanvas(page);
     // Showing a problem's node moved the view: all of them back in view, clear of the minimap.
     await page.locator('.react-flow__controls-fitview').click();
+    await viewStill(page);
     await connect(page, 'trigger', 'filter_1');
     await connect(page, 'filter_1', 'http_request_1');
     await eventually(async () => ((await edgeCount(page)) === 2 ? true : undefined), 5000);
