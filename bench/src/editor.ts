@@ -73,6 +73,12 @@ export function largeWorkflow(size: number) {
  * ("interactive"). The median and the slowest of `rounds` page loads (after one warm-up load).
  */
 export async function editorBenchmark(size = 300, rounds = 7): Promise<Row[]> {
+  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium is not at ${chromiumPath}: run \`node scripts/ensure-chromium.mjs\` or set CHROMIUM_PATH`,
+    );
+  }
   if (!existsSync(webIndex)) {
     throw new Error(
       'the web app is not built: run `pnpm build` (or `pnpm --filter @hookflow/web build`) first',
@@ -90,16 +96,23 @@ export async function editorBenchmark(size = 300, rounds = 7): Promise<Row[]> {
     HOOKFLOW_ADMIN_PASSWORD: BENCH_ADMIN.password,
   });
   const base = `http://127.0.0.1:${server.port}`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-dev-shm-usage',
-    ],
-  });
+  // A browser that fails to start must not leave the server running (the benchmark would hang).
+  const browser = await chromium
+    .launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-dev-shm-usage',
+      ],
+    })
+    .catch(async (error: unknown) => {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    });
   try {
     const url = `${base}/workflows/${workflowId}/edit`;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
