@@ -74,7 +74,7 @@ describe('a webhook, from the trigger URL to a recorded run', () => {
       config: {
         conditions: {
           combinator: 'all',
-          rules: [
+          items: [
             {
               value: '{{ trigger.body.hello }}',
               type: 'text',
@@ -126,6 +126,37 @@ describe('a webhook, from the trigger URL to a recorded run', () => {
       .get(padding, padding, runId);
     db.close();
     expect(copies).toBe(1);
+
+    // The filter really filters: another greeting ends the run `filtered`, and nothing is sent.
+    const before = sink.received.length;
+    const other = await post(hookflow.localUrl(imported.triggerUrl), '{"hello":"moon"}');
+    const { runId: otherId } = (await other.json()) as { runId: string };
+    const filtered = await eventually(async () => {
+      const detail = await hookflow.api.runs.get.query({ id: otherId });
+      return detail.finishedAt ? detail : undefined;
+    });
+    expect(filtered.status).toBe('filtered');
+    expect(filtered.error).toBeNull();
+    expect(filtered.steps.map((s) => [s.nodeKey, s.status])).toEqual([
+      ['trigger', 'succeeded'],
+      ['only_hello', 'filtered'],
+    ]);
+    expect(sink.received.length).toBe(before);
+
+    // A misspelt field is refused on publish, naming it, instead of being dropped (an empty
+    // group lets everything through).
+    const rules = filter.config.conditions.items;
+    const misspelt = {
+      ...document,
+      nodes: [
+        trigger,
+        { ...filter, config: { conditions: { combinator: 'all', rules } } },
+        forward,
+      ],
+    };
+    await expect(
+      hookflow.api.workflows.import.mutate({ document: misspelt, publish: true }),
+    ).rejects.toThrow(/a rule group has no field "rules"; its fields are combinator, items/);
   });
 
   it('keeps credentials sent by the sender out of the run history', async () => {

@@ -329,6 +329,28 @@ describe('rules: groups', () => {
     ]);
   });
 
+  it('refuses a field it does not know, naming it, rather than dropping it', () => {
+    // `rules` for `items` would otherwise leave an empty group, which lets everything through.
+    expect(issuesOf({ combinator: 'all', rules: [yes] })).toEqual([
+      { path: '', message: 'a rule group has no field "rules"; its fields are combinator, items' },
+    ]);
+    expect(issuesOf({ items: [{ type: 'group', items: [yes], extra: 1 }] })).toEqual([
+      {
+        path: 'items.0',
+        message: 'a sub-group has no field "extra"; its fields are type, combinator, items',
+      },
+    ]);
+    expect(
+      issuesOf({ items: [{ type: 'number', value: 1, operator: 'between', operand_to: 2 }] }),
+    ).toEqual([
+      {
+        path: 'items.0',
+        message:
+          'a number rule has no field "operand_to"; its fields are type, value, operand, operator, operandTo',
+      },
+    ]);
+  });
+
   it('needs a unit for within-last', () => {
     expect(
       issuesOf({

@@ -108,25 +108,38 @@ function operatorSchema<T extends RuleType>(type: T) {
   });
 }
 
+/**
+ * An object that refuses fields it does not know, naming them: a misspelt field would otherwise
+ * be dropped without a word, and a group whose `items` were written `rules` would hold nothing
+ * (and an empty `all` lets everything through).
+ */
+function knownFields<Shape extends z.ZodRawShape>(what: string, shape: Shape) {
+  const fields = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `${what} has no field ${issue.keys.map((key) => `"${key}"`).join(', ')}; its fields are ${fields}`
+        : undefined,
+  });
+}
+
 /** The side a rule tests (usually an expression) and what it is compared with. */
 const sides = { value: z.unknown().optional(), operand: z.unknown().optional() };
 
-const textRuleSchema = z
-  .object({
-    type: z.literal('text'),
-    ...sides,
-    operator: operatorSchema('text'),
-    ignoreCase: z.boolean().optional(),
-  })
-  .superRefine((rule, context) => {
-    if (rule.operator !== 'matches-regex') return;
-    const compiled = compilePattern(rule.operand, rule.ignoreCase === true);
-    if (typeof compiled === 'string') {
-      context.addIssue({ code: 'custom', path: ['operand'], message: compiled });
-    }
-  });
+const textRuleSchema = knownFields('a text rule', {
+  type: z.literal('text'),
+  ...sides,
+  operator: operatorSchema('text'),
+  ignoreCase: z.boolean().optional(),
+}).superRefine((rule, context) => {
+  if (rule.operator !== 'matches-regex') return;
+  const compiled = compilePattern(rule.operand, rule.ignoreCase === true);
+  if (typeof compiled === 'string') {
+    context.addIssue({ code: 'custom', path: ['operand'], message: compiled });
+  }
+});
 
-const numberRuleSchema = z.object({
+const numberRuleSchema = knownFields('a number rule', {
   type: z.literal('number'),
   ...sides,
   operator: operatorSchema('number'),
@@ -134,31 +147,29 @@ const numberRuleSchema = z.object({
   operandTo: z.unknown().optional(),
 });
 
-const booleanRuleSchema = z.object({
+const booleanRuleSchema = knownFields('a boolean rule', {
   type: z.literal('boolean'),
   value: z.unknown().optional(),
   operator: operatorSchema('boolean'),
 });
 
-const dateRuleSchema = z
-  .object({
-    type: z.literal('date'),
-    ...sides,
-    operator: operatorSchema('date'),
-    /** The unit of `within-last`'s operand. */
-    unit: z.enum(durationUnits, { error: 'unit must be minutes, hours or days' }).optional(),
-  })
-  .superRefine((rule, context) => {
-    if (rule.operator === 'within-last' && rule.unit === undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['unit'],
-        message: 'within-last needs a unit: minutes, hours or days',
-      });
-    }
-  });
+const dateRuleSchema = knownFields('a date rule', {
+  type: z.literal('date'),
+  ...sides,
+  operator: operatorSchema('date'),
+  /** The unit of `within-last`'s operand. */
+  unit: z.enum(durationUnits, { error: 'unit must be minutes, hours or days' }).optional(),
+}).superRefine((rule, context) => {
+  if (rule.operator === 'within-last' && rule.unit === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['unit'],
+      message: 'within-last needs a unit: minutes, hours or days',
+    });
+  }
+});
 
-const arrayRuleSchema = z.object({
+const arrayRuleSchema = knownFields('an array rule', {
   type: z.literal('array'),
   ...sides,
   operator: operatorSchema('array'),
@@ -182,14 +193,14 @@ export const ruleSchema = z.discriminatedUnion('type', ruleOptions, {
       : `a rule needs a type: one of ${typeList}`,
 });
 
-export const subGroupSchema = z.object({
+export const subGroupSchema = knownFields('a sub-group', {
   type: z.literal('group'),
   combinator: combinatorSchema,
   items: z.array(ruleSchema).default([]),
 });
 
 /** Top-level conditions: rules and sub-groups (which hold rules only). */
-export const ruleGroupSchema = z.object({
+export const ruleGroupSchema = knownFields('a rule group', {
   combinator: combinatorSchema,
   items: z
     .array(
