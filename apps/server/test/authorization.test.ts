@@ -58,6 +58,7 @@ const required: Record<string, Minimum> = {
   'users.list': 'admin',
   'users.create': 'admin',
   'users.setRole': 'admin',
+  'users.setPassword': 'admin',
   'users.delete': 'admin',
   'tokens.list': 'viewer',
   'tokens.create': 'viewer',

@@ -12,6 +12,7 @@ afterAll(() => instance.close());
 
 const ownerPassword = 'owner password from env';
 const editorPassword = 'editor password from stdin';
+const resetPassword = 'editor password reset from stdin';
 
 describe('hookflow user | token', () => {
   it('manages users and API tokens from the server’s machine, passwords never in argv', {
@@ -97,6 +98,22 @@ describe('hookflow user | token', () => {
         {},
         'a user with the email nobody@example.com was not found',
       ],
+      [['user', 'set-password'], { stdin: 'long enough pw' }, 'an email is needed'],
+      [
+        ['user', 'set-password', 'ed@example.com', '--password', 'secret value'],
+        {},
+        'never put a password in the command line',
+      ],
+      [
+        ['user', 'set-password', 'nobody@example.com'],
+        { stdin: 'long enough pw' },
+        'there is no user with the email nobody@example.com',
+      ],
+      [
+        ['user', 'set-password', 'ed@example.com'],
+        { stdin: 'short' },
+        'use at least 10 characters for the password',
+      ],
       [['user', 'frobnicate'], {}, 'unknown user command "frobnicate"'],
     ];
     // In this process (each child process costs a second): the same command, the same database.
@@ -146,6 +163,7 @@ describe('hookflow user | token', () => {
     const call = (path: string, init: RequestInit = {}) =>
       fetch(`${instance.address}/trpc/${path}`, init).then(async (response) => ({
         status: response.status,
+        cookie: response.headers.get('set-cookie')?.split(';')[0],
         body: (await response.json()) as {
           result?: { data: unknown };
           error?: { message: string };
@@ -161,6 +179,33 @@ describe('hookflow user | token', () => {
     expect(login.body.result?.data).toMatchObject({
       user: { email: 'ed@example.com', role: 'admin' },
     });
+
+    // A new password from standard input: the old one stops working, and so does the session
+    // signed in with it; the API token stays.
+    const sessionCookie = login.cookie;
+    const statusWith = async (cookie: string) =>
+      (await call('auth.status', { headers: { cookie } })).body.result?.data;
+    expect(await statusWith(sessionCookie!)).toMatchObject({ user: { email: 'ed@example.com' } });
+    const reset = await run(
+      { stdin: `${resetPassword}\n` },
+      'user',
+      'set-password',
+      'ED@example.com',
+    );
+    expect(reset).toMatchObject({
+      code: 0,
+      stdout: 'Set a new password for ed@example.com; 1 session ended (API tokens stay).\n',
+    });
+    const signIn = (password: string) =>
+      call('auth.login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...csrfHeaders },
+        body: JSON.stringify({ email: 'ed@example.com', password }),
+      });
+    expect((await signIn(editorPassword)).status).toBe(401);
+    expect((await signIn(resetPassword)).status).toBe(200);
+    expect(await statusWith(sessionCookie!)).toMatchObject({ user: null });
+    expect((await call('users.list', { headers: bearer })).status).toBe(200);
 
     const tokens = await run({}, 'token', 'list');
     expect(tokens.stdout).toMatch(
@@ -185,6 +230,7 @@ describe('hookflow user | token', () => {
     };
     expect(entries.items.map((entry) => `${entry.action} by ${entry.actor.kind}`)).toEqual([
       'user.deleted by system',
+      'user.password_reset by system',
       'user.role_changed by system',
       'user.role_changed by system',
       'user.created by system',
@@ -194,6 +240,7 @@ describe('hookflow user | token', () => {
     for (const text of outputs) {
       expect(text).not.toContain(ownerPassword);
       expect(text).not.toContain(editorPassword);
+      expect(text).not.toContain(resetPassword);
       expect(text).not.toContain('secret value');
     }
     // The token appears once: where it was made.

@@ -379,4 +379,55 @@ describe('accounts in a real browser', { timeout: 30_000 }, () => {
     expect(await throttled.textContent()).toMatch(/try again in \d+ minutes?/i);
     await page.screenshot({ path: `${screenshotDir}accounts-login-throttled.png` });
   });
+
+  it('the owner resets the password of a user who forgot it, who then signs in with the new one', async () => {
+    const { page } = session;
+    await page.getByTestId('nav-users').click();
+    await page.getByTestId('user-table').waitFor();
+    const row = (email: string) => page.locator(`[data-testid="user-row"][data-email="${email}"]`);
+    // Your own password is changed where the current one is asked.
+    const own = row(owner.email).getByTestId('reset-password');
+    expect(await own.isDisabled()).toBe(true);
+    expect(await own.getAttribute('title')).toContain('Change password');
+
+    await row(viewer.email).getByTestId('reset-password').click();
+    const dialog = page.getByTestId('reset-password-dialog');
+    await dialog.waitFor();
+    // The same checks as everywhere a password is chosen, shown after the first try.
+    expect(await dialog.getByTestId('reset-password-new-problem').count()).toBe(0);
+    await dialog.getByTestId('reset-password-save').click();
+    expect(await dialog.getByTestId('reset-password-new-problem').textContent()).toBe(
+      'Choose a password.',
+    );
+    await dialog.getByTestId('reset-password-new').fill('vi reset password');
+    await dialog.getByTestId('reset-password-confirm').fill('vi reset passwort');
+    expect(await dialog.getByTestId('reset-password-confirm-problem').textContent()).toBe(
+      'The two passwords are not the same.',
+    );
+    await session.screenshot('accounts-reset-password');
+    await dialog.getByTestId('reset-password-confirm').fill('vi reset password');
+    await dialog.getByTestId('reset-password-save').click();
+    const notice = page.getByTestId('users-notice');
+    await notice.filter({ hasText: 'Set a new password' }).waitFor();
+    expect(await notice.textContent()).toContain(`Set a new password for ${viewer.name}`);
+    expect(await dialog.count()).toBe(0);
+    await session.screenshot('accounts-reset-password-done');
+
+    const context = await session.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const viewerPage = await context.newPage();
+    await viewerPage.goto(session.url('/'));
+    await signIn(viewerPage, viewer.email, viewer.password);
+    await viewerPage.getByTestId('login-error').filter({ hasText: 'wrong' }).waitFor();
+    await signIn(viewerPage, viewer.email, 'vi reset password');
+    await viewerPage.getByTestId('workflow-table').waitFor();
+    expect(await viewerPage.getByTestId('account-role').textContent()).toBe('viewer');
+    await context.close();
+
+    const entry = session.hookflow.store.audit.list({ actionPrefix: 'user.password_reset' })
+      .items[0];
+    expect(entry).toMatchObject({
+      actor: { kind: 'user', email: owner.email },
+      target: { name: viewer.email },
+    });
+  });
 });

@@ -23,6 +23,7 @@ export const auditActions = [
   'user.created',
   'user.role_changed',
   'user.password_changed',
+  'user.password_reset',
   'user.deleted',
   'token.created',
   'token.revoked',

@@ -55,7 +55,7 @@ async function userByEmail(api: Api, email: string) {
 
 const when = (time: number | null) => (time === null ? 'never' : new Date(time).toISOString());
 
-/** `user create | list | set-role | delete`. */
+/** `user create | list | set-role | set-password | delete`. */
 export async function userCommand(
   withApi: <T>(work: (api: Api) => Promise<T>) => Promise<T>,
   args: string[],
@@ -113,6 +113,21 @@ export async function userCommand(
       return 0;
     });
   }
+  if (action === 'set-password') {
+    const email = args[1] ?? flags['--email'];
+    if (!email || email === 'true') {
+      throw new AccountsCliError('an email is needed: hookflow user set-password <email>');
+    }
+    const password = await passwordFrom(io, flags);
+    return withApi(async (api) => {
+      const user = await userByEmail(api, email);
+      const { sessionsEnded } = await api.users.setPassword({ id: user.id, password });
+      io.out(
+        `Set a new password for ${user.email}; ${sessionsEnded} session${sessionsEnded === 1 ? '' : 's'} ended (API tokens stay).`,
+      );
+      return 0;
+    });
+  }
   if (action === 'delete') {
     const email = requireFlag(flags, '--email', 'hookflow user delete --email <email>');
     return withApi(async (api) => {
@@ -123,7 +138,7 @@ export async function userCommand(
     });
   }
   throw new AccountsCliError(
-    `unknown user command "${action ?? ''}": use create, list, set-role, delete`,
+    `unknown user command "${action ?? ''}": use create, list, set-role, set-password, delete`,
   );
 }
 

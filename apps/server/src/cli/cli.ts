@@ -61,6 +61,9 @@ Commands:
   user list [--json]             list users, their roles and when they were last seen
   user set-role --email <e> --role <role>
                                  change a user's role (not the owner's)
+  user set-password <e>          give a user a new password (read like user create's) and
+                                 end their sessions; the way back in for an owner who
+                                 forgot theirs
   user delete --email <e>        delete a user with their sessions and API tokens
   token create --email <e> --name <n> [--expires-in-days <d>] [--json]
                                  make an API token acting as that user; prints it once
@@ -82,7 +85,7 @@ export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   env: Record<string, string | undefined>;
-  /** A password typed or piped in (`user create`); standard input by default. */
+  /** A password typed or piped in (`user create`, `user set-password`); standard input by default. */
   readPassword?: () => Promise<string>;
 }
 

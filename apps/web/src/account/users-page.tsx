@@ -4,11 +4,17 @@ import { formatDateTime, formatRelativeTime } from '../lib/format.ts';
 import { useTRPC } from '../lib/trpc.ts';
 import { useNow } from '../lib/use-now.ts';
 import { CopyButton } from '../ui/copy-button.tsx';
+import { Dialog } from '../ui/dialog.tsx';
 import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AccountField } from './account-field.tsx';
-import { hasProblems, MIN_PASSWORD_LENGTH, newUserProblems } from './form-rules.ts';
+import {
+  hasProblems,
+  MIN_PASSWORD_LENGTH,
+  newPasswordProblems,
+  newUserProblems,
+} from './form-rules.ts';
 import { type AssignableRole, roleDescriptions, rolesOfferedBy, withArticle } from './roles.ts';
 import { usePermission, useSession } from './session.tsx';
 import './account.css';
@@ -24,8 +30,8 @@ interface UserRow {
 
 /**
  * `/users` (admins and the owner): who may sign in, with which role. Adding someone gives them an
- * initial password to pass on; a role change applies to their next request; deleting someone
- * ends their sessions and API tokens. The server refuses what may not be done (the owner's role,
+ * initial password to pass on; a role change applies to their next request; resetting a password
+ * (someone forgot theirs) ends their sessions; deleting someone ends their sessions and API tokens. The server refuses what may not be done (the owner's role,
  * your own account) and says why; the page shows it.
  */
 export function UsersPage() {
@@ -38,6 +44,7 @@ export function UsersPage() {
   const users = useQuery(trpc.users.list.queryOptions());
   const now = useNow(30_000);
   const [adding, setAdding] = useState(false);
+  const [resetting, setResetting] = useState<UserRow | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
   const setRole = useMutation(trpc.users.setRole.mutationOptions({ onSettled: refresh }));
@@ -122,6 +129,18 @@ export function UsersPage() {
           />
         </section>
       )}
+      {resetting && (
+        <ResetPasswordDialog
+          user={resetting}
+          onDone={(sessionsEnded) => {
+            setResetting(null);
+            setNotice(
+              `Set a new password for ${label(resetting)}. ${signedOut(sessionsEnded)} Pass the new password on privately.`,
+            );
+          }}
+          onClose={() => setResetting(null)}
+        />
+      )}
       {users.isPending ? (
         <Loading what="users" />
       ) : users.isError ? (
@@ -155,6 +174,13 @@ export function UsersPage() {
                     ? 'The owner cannot be changed or deleted.'
                     : ownersOnly
                       ? 'Only the owner can change or delete an admin.'
+                      : admin.reason;
+                const resetLocked = self
+                  ? 'Change your own password with Change password in your account menu: it asks for the current one.'
+                  : owner
+                    ? 'Only the owner can reset the owner’s password.'
+                    : ownersOnly
+                      ? 'Only the owner can reset an admin’s password.'
                       : admin.reason;
                 return (
                   <tr key={user.id} data-testid="user-row" data-email={user.email}>
@@ -204,6 +230,20 @@ export function UsersPage() {
                       )}
                     </td>
                     <td className="row-actions">
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => {
+                          setNotice(null);
+                          setResetting(user);
+                        }}
+                        disabled={resetLocked !== undefined}
+                        title={resetLocked}
+                        data-testid="reset-password"
+                        aria-label={`Reset the password of ${label(user)}`}
+                      >
+                        Reset password
+                      </button>{' '}
                       <button
                         type="button"
                         className="button button-small button-danger"
@@ -356,6 +396,101 @@ function AddUserForm({
       </div>
     </form>
   );
+}
+
+/**
+ * A new password for someone who forgot theirs, typed twice. The server ends their sessions, so
+ * whoever held the old password is signed out; their API tokens stay.
+ */
+function ResetPasswordDialog({
+  user,
+  onDone,
+  onClose,
+}: {
+  user: UserRow;
+  onDone(sessionsEnded: number): void;
+  onClose(): void;
+}) {
+  const trpc = useTRPC();
+  const formId = useId();
+  const [form, setForm] = useState({ password: '', confirm: '' });
+  const [submitted, setSubmitted] = useState(false);
+  const reset = useMutation(trpc.users.setPassword.mutationOptions());
+  const problems = submitted ? newPasswordProblems(form.password, form.confirm) : {};
+  const edit = (field: keyof typeof form) => (event: { currentTarget: { value: string } }) => {
+    const value = event.currentTarget.value;
+    setForm((current) => ({ ...current, [field]: value }));
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (hasProblems(newPasswordProblems(form.password, form.confirm))) return;
+    reset.mutate(
+      { id: user.id, password: form.password },
+      { onSuccess: ({ sessionsEnded }) => onDone(sessionsEnded) },
+    );
+  };
+
+  return (
+    <Dialog
+      title={`Reset the password of ${label(user)}`}
+      onClose={onClose}
+      className="reset-password-dialog"
+      testId="reset-password-dialog"
+    >
+      <form className="account-form" onSubmit={submit} noValidate>
+        <p className="muted">
+          For someone who forgot theirs. They are signed out everywhere at once; their API tokens
+          keep working.
+        </p>
+        {reset.error && <ProblemMessage title="Could not reset the password" error={reset.error} />}
+        {/* Lets a password manager know whose password this is. */}
+        <input type="email" hidden autoComplete="username" value={user.email} readOnly />
+        <AccountField
+          id={`${formId}-password`}
+          testId="reset-password-new"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          value={form.password}
+          problem={problems.password}
+          help={`At least ${MIN_PASSWORD_LENGTH} characters. Pass it on privately; they can change it after signing in.`}
+          onChange={edit('password')}
+        />
+        <AccountField
+          id={`${formId}-confirm`}
+          testId="reset-password-confirm"
+          label="New password again"
+          type="password"
+          autoComplete="new-password"
+          value={form.confirm}
+          problem={problems.confirm}
+          onChange={edit('confirm')}
+        />
+        <div className="dialog-footer">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={reset.isPending}
+            data-testid="reset-password-save"
+          >
+            {reset.isPending ? 'Resetting…' : 'Reset password'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function signedOut(sessionsEnded: number): string {
+  if (sessionsEnded === 0) return 'They had no session to end.';
+  return sessionsEnded === 1
+    ? 'Their one session has ended.'
+    : `Their ${sessionsEnded} sessions have ended.`;
 }
 
 function label(user: { name: string; email: string }): string {

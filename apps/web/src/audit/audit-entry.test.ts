@@ -33,5 +33,6 @@ describe('audit entries in words', () => {
     );
     expect(detailLabels(entry({ runs: 1, ids: ['run_1'] }))).toEqual(['1 run']);
     expect(detailLabels(entry({ valueChanged: false }))).toEqual([]);
+    expect(detailLabels(entry({ sessionsEnded: 2 }))).toEqual(['2 sessions ended']);
   });
 });

@@ -26,6 +26,7 @@ const verbs: Record<string, string> = {
   'user.created': 'added user',
   'user.role_changed': 'changed the role of user',
   'user.password_changed': 'changed the password of user',
+  'user.password_reset': 'reset the password of user',
   'user.deleted': 'removed user',
   'token.created': 'created API token',
   'token.revoked': 'revoked API token',
@@ -66,6 +67,9 @@ export function detailLabels(entry: AuditEntryView): string[] {
   if (typeof detail.role === 'string') labels.push(`role ${detail.role}`);
   if (typeof detail.from === 'string' && typeof detail.to === 'string') {
     labels.push(`${detail.from} → ${detail.to}`);
+  }
+  if (typeof detail.sessionsEnded === 'number') {
+    labels.push(`${detail.sessionsEnded} session${detail.sessionsEnded === 1 ? '' : 's'} ended`);
   }
   if (typeof detail.runs === 'number')
     labels.push(`${detail.runs} run${detail.runs === 1 ? '' : 's'}`);

@@ -248,6 +248,72 @@ describe('users and roles', () => {
     ]);
   });
 
+  it('lets an admin reset the password of an editor or viewer, ending their sessions', async () => {
+    const owner = await addUser('owner@example.com', 'owner');
+    const admin = await addUser('admin@example.com', 'admin');
+    const other = await addUser('other-admin@example.com', 'admin');
+    const eve = await addUser('eve@example.com', 'editor');
+    const laptop = store.sessions.create(eve.id);
+    const phone = store.sessions.create(eve.id);
+    const adminSession = store.sessions.create(admin.id);
+    const token = await as(eve).tokens.create({ name: 'deploys' });
+
+    await expect(as(admin).users.setPassword({ id: eve.id, password: 'short' })).rejects.toThrow(
+      'use at least 10 characters for the password',
+    );
+    expect(
+      await as(admin).users.setPassword({ id: eve.id, password: 'a password set by an admin' }),
+    ).toEqual({ sessionsEnded: 2 });
+    expect(store.sessions.resolve(laptop.token)).toBeNull();
+    expect(store.sessions.resolve(phone.token)).toBeNull();
+    expect(store.sessions.resolve(adminSession.token)).not.toBeNull();
+    // API tokens are not sessions: they stay.
+    expect(store.apiTokens.resolve(token.token)).not.toBeNull();
+    await expect(
+      apiAs(null).auth.login({ email: 'eve@example.com', password: 'eve@example.com password' }),
+    ).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(
+      apiAs(null).auth.login({ email: 'eve@example.com', password: 'a password set by an admin' }),
+    ).resolves.toMatchObject({ user: { id: eve.id } });
+
+    const refused = [
+      [admin, owner, 'only the owner can reset the owner’s password'],
+      [admin, other, 'only the owner can reset the password of an admin'],
+      [admin, admin, 'to change your own password use Change password'],
+      [owner, owner, 'to change your own password use Change password'],
+      [eve, eve, 'this needs the admin role'],
+    ] as const;
+    for (const [actor, target, message] of refused) {
+      const attempt = as(actor).users.setPassword({ id: target.id, password: 'p'.repeat(12) });
+      await expect(attempt, `${actor.email} -> ${target.email}`).rejects.toThrow(message);
+    }
+    await expect(
+      as(admin).users.setPassword({ id: 'usr_nobody', password: 'p'.repeat(12) }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Refusals changed nothing.
+    await expect(
+      apiAs(null).auth.login({
+        email: 'owner@example.com',
+        password: 'owner@example.com password',
+      }),
+    ).resolves.toBeTruthy();
+
+    // The owner resets an admin's; the CLI (system) may reset the owner's, to recover the install.
+    await as(owner).users.setPassword({ id: other.id, password: 'another admin password' });
+    await system().users.setPassword({ id: owner.id, password: 'the owner forgot theirs' });
+    await expect(
+      apiAs(null).auth.login({ email: 'owner@example.com', password: 'the owner forgot theirs' }),
+    ).resolves.toMatchObject({ user: { id: owner.id } });
+
+    const entries = store.audit.list({ actionPrefix: 'user.password_reset' }).items;
+    expect(entries.map((entry) => [entry.actor.kind, entry.target.name, entry.detail])).toEqual([
+      ['system', 'owner@example.com', { sessionsEnded: 0 }],
+      ['user', 'other-admin@example.com', { sessionsEnded: 0 }],
+      ['user', 'eve@example.com', { sessionsEnded: 2 }],
+    ]);
+    expect(JSON.stringify(entries)).not.toContain('a password set by an admin');
+  });
+
   it('lets the CLI (system) make the owner of an empty install, and only then', async () => {
     await system().users.create({
       email: 'first@example.com',

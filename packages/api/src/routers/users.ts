@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createUser, emailSchema, nameSchema, publicUser, roleSchema } from '../accounts.ts';
 import { audit } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
-import { passwordSchema } from '../passwords.ts';
+import { hashPassword, passwordSchema } from '../passwords.ts';
 import { adminProcedure, notFound } from '../trpc.ts';
 
 const forbidden = (message: string) => new TRPCError({ code: 'FORBIDDEN', message });
@@ -32,7 +32,8 @@ const isSelf = (ctx: ApiContext, user: UserRecord) =>
 /**
  * Users and roles. The rules: there is exactly one owner, who cannot be deleted or demoted and
  * is made only by setup (or the CLI on an empty install); only the owner makes, changes or
- * removes admins; nobody deletes themselves or changes their own role.
+ * removes admins (or resets their passwords); nobody deletes themselves, changes their own role
+ * or resets their own password here.
  */
 export const usersRouter = {
   list: adminProcedure.query(({ ctx }) => ({
@@ -85,6 +86,33 @@ export const usersRouter = {
         { from: user.role, to: input.role },
       );
       return publicUser(changed);
+    }),
+
+  /**
+   * Gives another user a new password (they forgot theirs) and ends their sessions, so whoever
+   * held the old one is signed out; their API tokens stay. Your own password is changed with
+   * auth.changePassword, which asks for the current one: a browser left signed in must not be
+   * enough to take the account.
+   */
+  setPassword: adminProcedure
+    .input(z.object({ id: z.string().min(1), password: passwordSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const user = loadUser(ctx, input.id);
+      if (user.role === 'owner' && !actsAsOwner(ctx)) {
+        throw forbidden('only the owner can reset the owner’s password');
+      }
+      if (isSelf(ctx, user)) {
+        throw forbidden(
+          'to change your own password use Change password on your account page: it asks for the current one',
+        );
+      }
+      requireMayManage(ctx, user.role, 'reset the password of');
+      if (!ctx.store.users.setPasswordHash(user.id, await hashPassword(input.password))) {
+        throw notFound(`user ${input.id}`);
+      }
+      const sessionsEnded = ctx.store.sessions.endAllOf(user.id);
+      audit(ctx, 'user.password_reset', { id: user.id, name: user.email }, { sessionsEnded });
+      return { sessionsEnded };
     }),
 
   delete: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => {
