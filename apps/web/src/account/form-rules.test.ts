@@ -3,9 +3,11 @@ import {
   changePasswordProblems,
   emailProblem,
   hasProblems,
+  loginProblems,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
   newPasswordProblems,
+  newTokenProblems,
   newUserProblems,
   sentence,
   setupProblems,
@@ -113,5 +115,26 @@ describe('sentence', () => {
     ['', ''],
   ])('%j reads %j', (message, text) => {
     expect(sentence(message)).toBe(text);
+  });
+});
+
+describe('loginProblems', () => {
+  it('asks for an email that looks like one and any password', () => {
+    expect(loginProblems({ email: '', password: '' })).toEqual({
+      email: 'Enter your email address.',
+      password: 'Enter your password.',
+    });
+    expect(loginProblems({ email: 'ada', password: 'x' })).toEqual({
+      email: 'Enter an email address like name@example.com.',
+    });
+    // Any password: a short one may be an old account's; the server judges it.
+    expect(loginProblems({ email: ' ada@example.com ', password: 'x' })).toEqual({});
+  });
+});
+
+describe('newTokenProblems', () => {
+  it('asks for a name', () => {
+    expect(newTokenProblems({ name: '  ' }).name).toMatch(/^Name the token after what uses it/);
+    expect(newTokenProblems({ name: 'CI' })).toEqual({});
   });
 });

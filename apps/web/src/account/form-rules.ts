@@ -37,6 +37,33 @@ export function newPasswordProblems(
   return problems;
 }
 
+/** Signing in: an email that looks like one, and a password (any: it is the server's to judge). */
+export function loginProblems(form: {
+  email: string;
+  password: string;
+}): FieldProblems<'email' | 'password'> {
+  const email = form.email.trim() === '' ? 'Enter your email address.' : emailProblem(form.email);
+  return {
+    ...(email ? { email } : {}),
+    ...(form.password === '' ? { password: 'Enter your password.' } : {}),
+  };
+}
+
+/** A new password chosen for someone else (an admin's reset), typed twice. */
+export function resetPasswordProblems(form: {
+  password: string;
+  confirm: string;
+}): FieldProblems<'password' | 'confirm'> {
+  return newPasswordProblems(form.password, form.confirm);
+}
+
+/** A new API token: a name that says what uses it. */
+export function newTokenProblems(form: { name: string }): FieldProblems<'name'> {
+  return form.name.trim() === ''
+    ? { name: 'Name the token after what uses it, such as "GitHub Actions deploy".' }
+    : {};
+}
+
 /** The owner's account at setup: an email, and a password typed twice. */
 export function setupProblems(form: {
   email: string;

@@ -1,11 +1,12 @@
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { useId, useRef } from 'react';
 import { describeProblem } from '../lib/api-error.ts';
 import { isApiError, useTRPCClient } from '../lib/trpc.ts';
 import { Notice } from '../ui/notice.tsx';
 import { AccountField } from './account-field.tsx';
 import { AuthFrame } from './auth-frame.tsx';
-import { emailProblem, type FieldProblems, sentence } from './form-rules.ts';
+import { loginProblems, sentence } from './form-rules.ts';
 import type { SessionUser } from './session.tsx';
+import { useCheckedForm } from './use-checked-form.ts';
 
 /** Why the login page is shown to someone who was signed in a moment ago. */
 export type Farewell =
@@ -26,75 +27,51 @@ export function LoginPage({
 }) {
   const client = useTRPCClient();
   const formId = useId();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [submitted, setSubmitted] = useState(false);
-  const [signingIn, setSigningIn] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
-
-  const problems: FieldProblems<'email' | 'password'> = submitted
-    ? {
-        ...(email.trim() === '' ? { email: 'Enter your email address.' } : {}),
-        ...(email.trim() !== '' && emailProblem(email) ? { email: emailProblem(email) } : {}),
-        ...(password === '' ? { password: 'Enter your password.' } : {}),
-      }
-    : {};
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    setRefusal(null);
-    if (email.trim() === '' || emailProblem(email) || password === '') return;
-    setSigningIn(true);
-    try {
-      const { user } = await client.auth.login.mutate({ email: email.trim(), password });
-      onSignedIn(user);
-    } catch (error) {
-      setRefusal(error);
+  const form = useCheckedForm({ email: '', password: '' }, loginProblems, {
+    onError: (_error, values) => {
       // The password is asked again; the email stays.
-      setPassword('');
-      setSubmitted(false);
+      form.reset({ ...values, password: '' });
       passwordInput.current?.focus();
-    } finally {
-      setSigningIn(false);
-    }
-  };
+    },
+  });
+  const refusal = form.error;
+
+  const submit = form.submit(async ({ email, password }) => {
+    const { user } = await client.auth.login.mutate({ email: email.trim(), password });
+    onSignedIn(user);
+  });
 
   return (
     <AuthFrame title="Sign in" testId="login-page">
       {farewell && refusal === null && <FarewellNotice farewell={farewell} />}
       {refusal !== null && <LoginRefusal error={refusal} />}
-      <form className="auth-form" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="auth-form" onSubmit={submit} noValidate>
         <AccountField
+          {...form.field('email')}
           id={`${formId}-email`}
           testId="login-email"
           label="Email"
           type="email"
           autoComplete="username"
           autoFocus
-          value={email}
-          problem={problems.email}
-          onChange={(event) => setEmail(event.currentTarget.value)}
         />
         <AccountField
+          {...form.field('password')}
           id={`${formId}-password`}
           testId="login-password"
           inputRef={passwordInput}
           label="Password"
           type="password"
           autoComplete="current-password"
-          value={password}
-          problem={problems.password}
-          onChange={(event) => setPassword(event.currentTarget.value)}
         />
         <button
           type="submit"
           className="button button-primary auth-submit"
-          disabled={signingIn}
+          disabled={form.saving}
           data-testid="login-submit"
         >
-          {signingIn ? 'Signing in…' : 'Sign in'}
+          {form.saving ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
       <p className="muted small auth-footnote">

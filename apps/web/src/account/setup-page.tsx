@@ -1,11 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId } from 'react';
 import { isApiError, useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AccountField } from './account-field.tsx';
 import { AuthFrame } from './auth-frame.tsx';
-import { hasProblems, MIN_PASSWORD_LENGTH, setupProblems } from './form-rules.ts';
+import { MIN_PASSWORD_LENGTH, setupProblems } from './form-rules.ts';
 import type { SessionUser } from './session.tsx';
+import { useCheckedForm } from './use-checked-form.ts';
 
 /**
  * `/setup`, shown only while the database has no users: creates the owner, who may do
@@ -16,41 +17,24 @@ export function SetupPage({ onSignedIn }: { onSignedIn(user: SessionUser): void 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [form, setForm] = useState({ email: '', name: '', password: '', confirm: '' });
-  const [submitted, setSubmitted] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [refusal, setRefusal] = useState<unknown>(null);
-  // Shown once the person has tried to submit, then kept current as they type.
-  const problems = submitted ? setupProblems(form) : {};
-  const edit = (field: keyof typeof form) => (event: { currentTarget: { value: string } }) => {
-    const value = event.currentTarget.value;
-    setForm((current) => ({ ...current, [field]: value }));
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    setRefusal(null);
-    if (hasProblems(setupProblems(form))) return;
-    setSaving(true);
-    try {
-      const name = form.name.trim();
-      const { user } = await client.auth.setup.mutate({
-        email: form.email.trim(),
-        password: form.password,
-        ...(name ? { name } : {}),
-      });
-      onSignedIn(user);
-    } catch (error) {
-      setRefusal(error);
+  // Problems show once the person has tried to submit, then stay current as they type.
+  const form = useCheckedForm({ email: '', name: '', password: '', confirm: '' }, setupProblems, {
+    onError: (error) => {
       // Someone else finished setup first: the login page is what is left.
       if (isApiError(error) && error.data?.code === 'CONFLICT') {
         void queryClient.invalidateQueries({ queryKey: trpc.auth.status.queryKey() });
       }
-    } finally {
-      setSaving(false);
-    }
-  };
+    },
+  });
+
+  const submit = form.submit(async ({ email, name, password }) => {
+    const { user } = await client.auth.setup.mutate({
+      email: email.trim(),
+      password,
+      ...(name.trim() ? { name: name.trim() } : {}),
+    });
+    onSignedIn(user);
+  });
 
   return (
     <AuthFrame
@@ -63,21 +47,22 @@ export function SetupPage({ onSignedIn }: { onSignedIn(user: SessionUser): void 
         </p>
       }
     >
-      {refusal !== null && <ProblemMessage title="Could not create the owner" error={refusal} />}
-      <form className="auth-form" onSubmit={(event) => void submit(event)} noValidate>
+      {form.error !== null && (
+        <ProblemMessage title="Could not create the owner" error={form.error} />
+      )}
+      <form className="auth-form" onSubmit={submit} noValidate>
         <AccountField
+          {...form.field('email')}
           id={`${formId}-email`}
           testId="setup-email"
           label="Email"
           type="email"
           autoComplete="username"
           autoFocus
-          value={form.email}
-          problem={problems.email}
           help="You sign in with it."
-          onChange={edit('email')}
         />
         <AccountField
+          {...form.field('name')}
           id={`${formId}-name`}
           testId="setup-name"
           label={
@@ -87,37 +72,31 @@ export function SetupPage({ onSignedIn }: { onSignedIn(user: SessionUser): void 
           }
           autoComplete="name"
           maxLength={200}
-          value={form.name}
-          onChange={edit('name')}
         />
         <AccountField
+          {...form.field('password')}
           id={`${formId}-password`}
           testId="setup-password"
           label="Password"
           type="password"
           autoComplete="new-password"
-          value={form.password}
-          problem={problems.password}
           help={`At least ${MIN_PASSWORD_LENGTH} characters; a few unrelated words make a strong one.`}
-          onChange={edit('password')}
         />
         <AccountField
+          {...form.field('confirm')}
           id={`${formId}-confirm`}
           testId="setup-confirm"
           label="Password again"
           type="password"
           autoComplete="new-password"
-          value={form.confirm}
-          problem={problems.confirm}
-          onChange={edit('confirm')}
         />
         <button
           type="submit"
           className="button button-primary auth-submit"
-          disabled={saving}
+          disabled={form.saving}
           data-testid="setup-submit"
         >
-          {saving ? 'Creating…' : 'Create the owner and sign in'}
+          {form.saving ? 'Creating…' : 'Create the owner and sign in'}
         </button>
       </form>
     </AuthFrame>

@@ -1,15 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { formatDateTime, formatRelativeTime } from '../lib/format.ts';
-import { useTRPC } from '../lib/trpc.ts';
+import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { useNow } from '../lib/use-now.ts';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AccountField } from './account-field.tsx';
+import { newTokenProblems } from './form-rules.ts';
 import { useSession } from './session.tsx';
 import { expiryChoices, tokenState } from './token-rules.ts';
+import { useCheckedForm } from './use-checked-form.ts';
 import './account.css';
 
 interface TokenRow {
@@ -203,46 +205,35 @@ function NewTokenForm({
   onCancel(): void;
 }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [name, setName] = useState('');
-  const [expiry, setExpiry] = useState('90');
-  const [submitted, setSubmitted] = useState(false);
-  const create = useMutation(
-    trpc.tokens.create.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() }),
-    }),
-  );
-  const nameProblem =
-    submitted && name.trim() === ''
-      ? 'Name the token after what uses it, such as "GitHub Actions deploy".'
-      : undefined;
+  const form = useCheckedForm({ name: '', expiry: '90' }, newTokenProblems);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (name.trim() === '') return;
+  const submit = form.submit(async ({ name, expiry }) => {
     const days = expiry === 'never' ? undefined : Number(expiry);
-    create.mutate(
-      { name: name.trim(), ...(days === undefined ? {} : { expiresInDays: days }) },
-      { onSuccess: (result) => onCreated({ name: result.name, token: result.token }) },
-    );
-  };
+    const result = await client.tokens.create.mutate({
+      name: name.trim(),
+      ...(days === undefined ? {} : { expiresInDays: days }),
+    });
+    await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
+    onCreated({ name: result.name, token: result.token });
+  });
 
   return (
     <form className="account-form" onSubmit={submit} noValidate data-testid="new-token-form">
-      {create.error && <ProblemMessage title="Could not create the token" error={create.error} />}
+      {form.error !== null && (
+        <ProblemMessage title="Could not create the token" error={form.error} />
+      )}
       <AccountField
+        {...form.field('name')}
         id={`${formId}-name`}
         testId="token-name-input"
         label="Name"
         placeholder="GitHub Actions deploy"
         autoComplete="off"
         maxLength={100}
-        value={name}
-        problem={nameProblem}
         help="What uses it: you see this name in the list, and in the audit log."
-        onChange={(event) => setName(event.currentTarget.value)}
       />
       <div className="form-field">
         <label className="form-field-label" htmlFor={`${formId}-expiry`}>
@@ -251,8 +242,8 @@ function NewTokenForm({
         <select
           id={`${formId}-expiry`}
           className="select input"
-          value={expiry}
-          onChange={(event) => setExpiry(event.currentTarget.value)}
+          value={form.values.expiry}
+          onChange={(event) => form.set('expiry', event.currentTarget.value)}
           data-testid="token-expiry"
         >
           {expiryChoices.map((choice) => (
@@ -269,10 +260,10 @@ function NewTokenForm({
         <button
           type="submit"
           className="button button-primary"
-          disabled={create.isPending}
+          disabled={form.saving}
           data-testid="token-create"
         >
-          {create.isPending ? 'Creating…' : 'Create token'}
+          {form.saving ? 'Creating…' : 'Create token'}
         </button>
         <button type="button" className="button" onClick={onCancel}>
           Cancel

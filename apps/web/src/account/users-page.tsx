@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { formatDateTime, formatRelativeTime } from '../lib/format.ts';
-import { useTRPC } from '../lib/trpc.ts';
+import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { useNow } from '../lib/use-now.ts';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
@@ -9,14 +9,10 @@ import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AccountField } from './account-field.tsx';
-import {
-  hasProblems,
-  MIN_PASSWORD_LENGTH,
-  newPasswordProblems,
-  newUserProblems,
-} from './form-rules.ts';
+import { MIN_PASSWORD_LENGTH, newUserProblems, resetPasswordProblems } from './form-rules.ts';
 import { type AssignableRole, roleDescriptions, rolesOfferedBy, withArticle } from './roles.ts';
 import { usePermission, useSession } from './session.tsx';
+import { useCheckedForm } from './use-checked-form.ts';
 import './account.css';
 
 interface UserRow {
@@ -277,48 +273,37 @@ function AddUserForm({
   onCancel(): void;
 }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [form, setForm] = useState({ email: '', name: '', password: '' });
+  const form = useCheckedForm({ email: '', name: '', password: '' }, newUserProblems);
   const [role, setRole] = useState<AssignableRole>('editor');
-  const [submitted, setSubmitted] = useState(false);
-  const create = useMutation(
-    trpc.users.create.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }),
-    }),
-  );
-  const problems = submitted ? newUserProblems(form) : {};
-  const edit = (field: keyof typeof form) => (event: { currentTarget: { value: string } }) => {
-    const value = event.currentTarget.value;
-    setForm((current) => ({ ...current, [field]: value }));
-  };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (hasProblems(newUserProblems(form))) return;
-    const name = form.name.trim();
-    create.mutate(
-      { email: form.email.trim(), role, password: form.password, ...(name ? { name } : {}) },
-      { onSuccess: () => onAdded({ email: form.email.trim(), role }) },
-    );
-  };
+  const submit = form.submit(async ({ email, name, password }) => {
+    await client.users.create.mutate({
+      email: email.trim(),
+      role,
+      password,
+      ...(name.trim() ? { name: name.trim() } : {}),
+    });
+    await queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
+    onAdded({ email: email.trim(), role });
+  });
 
   return (
     <form className="account-form" onSubmit={submit} noValidate data-testid="add-user-form">
-      {create.error && <ProblemMessage title="Could not add the user" error={create.error} />}
+      {form.error !== null && <ProblemMessage title="Could not add the user" error={form.error} />}
       <div className="account-form-row">
         <AccountField
+          {...form.field('email')}
           id={`${formId}-email`}
           testId="new-user-email"
           label="Email"
           type="email"
           autoComplete="off"
-          value={form.email}
-          problem={problems.email}
-          onChange={edit('email')}
         />
         <AccountField
+          {...form.field('name')}
           id={`${formId}-name`}
           testId="new-user-name"
           label={
@@ -328,8 +313,6 @@ function AddUserForm({
           }
           autoComplete="off"
           maxLength={200}
-          value={form.name}
-          onChange={edit('name')}
         />
       </div>
       <div className="form-field">
@@ -357,6 +340,7 @@ function AddUserForm({
       </div>
       <div className="account-password-row">
         <AccountField
+          {...form.field('password')}
           id={`${formId}-password`}
           testId="new-user-password"
           label="Initial password"
@@ -364,31 +348,30 @@ function AddUserForm({
           autoComplete="off"
           spellCheck={false}
           className="input input-mono"
-          value={form.password}
-          problem={problems.password}
           help={`At least ${MIN_PASSWORD_LENGTH} characters. Pass it on privately; they can change it after signing in.`}
-          onChange={edit('password')}
         />
         <div className="account-password-actions">
           <button
             type="button"
             className="button button-small"
-            onClick={() => setForm((current) => ({ ...current, password: randomPassword() }))}
+            onClick={() => form.set('password', randomPassword())}
             data-testid="generate-password"
           >
             Generate
           </button>
-          {form.password && <CopyButton text={form.password} label="Copy the initial password" />}
+          {form.values.password && (
+            <CopyButton text={form.values.password} label="Copy the initial password" />
+          )}
         </div>
       </div>
       <div className="account-form-actions">
         <button
           type="submit"
           className="button button-primary"
-          disabled={create.isPending}
+          disabled={form.saving}
           data-testid="new-user-save"
         >
-          {create.isPending ? 'Adding…' : 'Add user'}
+          {form.saving ? 'Adding…' : 'Add user'}
         </button>
         <button type="button" className="button" onClick={onCancel}>
           Cancel
@@ -411,26 +394,14 @@ function ResetPasswordDialog({
   onDone(sessionsEnded: number): void;
   onClose(): void;
 }) {
-  const trpc = useTRPC();
+  const client = useTRPCClient();
   const formId = useId();
-  const [form, setForm] = useState({ password: '', confirm: '' });
-  const [submitted, setSubmitted] = useState(false);
-  const reset = useMutation(trpc.users.setPassword.mutationOptions());
-  const problems = submitted ? newPasswordProblems(form.password, form.confirm) : {};
-  const edit = (field: keyof typeof form) => (event: { currentTarget: { value: string } }) => {
-    const value = event.currentTarget.value;
-    setForm((current) => ({ ...current, [field]: value }));
-  };
+  const form = useCheckedForm({ password: '', confirm: '' }, resetPasswordProblems);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (hasProblems(newPasswordProblems(form.password, form.confirm))) return;
-    reset.mutate(
-      { id: user.id, password: form.password },
-      { onSuccess: ({ sessionsEnded }) => onDone(sessionsEnded) },
-    );
-  };
+  const submit = form.submit(async ({ password }) => {
+    const { sessionsEnded } = await client.users.setPassword.mutate({ id: user.id, password });
+    onDone(sessionsEnded);
+  });
 
   return (
     <Dialog
@@ -444,29 +415,27 @@ function ResetPasswordDialog({
           For someone who forgot theirs. They are signed out everywhere at once; their API tokens
           keep working.
         </p>
-        {reset.error && <ProblemMessage title="Could not reset the password" error={reset.error} />}
+        {form.error !== null && (
+          <ProblemMessage title="Could not reset the password" error={form.error} />
+        )}
         {/* Lets a password manager know whose password this is. */}
         <input type="email" hidden autoComplete="username" value={user.email} readOnly />
         <AccountField
+          {...form.field('password')}
           id={`${formId}-password`}
           testId="reset-password-new"
           label="New password"
           type="password"
           autoComplete="new-password"
-          value={form.password}
-          problem={problems.password}
           help={`At least ${MIN_PASSWORD_LENGTH} characters. Pass it on privately; they can change it after signing in.`}
-          onChange={edit('password')}
         />
         <AccountField
+          {...form.field('confirm')}
           id={`${formId}-confirm`}
           testId="reset-password-confirm"
           label="New password again"
           type="password"
           autoComplete="new-password"
-          value={form.confirm}
-          problem={problems.confirm}
-          onChange={edit('confirm')}
         />
         <div className="dialog-footer">
           <button type="button" className="button" onClick={onClose}>
@@ -475,10 +444,10 @@ function ResetPasswordDialog({
           <button
             type="submit"
             className="button button-primary"
-            disabled={reset.isPending}
+            disabled={form.saving}
             data-testid="reset-password-save"
           >
-            {reset.isPending ? 'Resetting…' : 'Reset password'}
+            {form.saving ? 'Resetting…' : 'Reset password'}
           </button>
         </div>
       </form>
