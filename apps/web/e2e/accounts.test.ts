@@ -257,6 +257,66 @@ describe('accounts in a real browser', { timeout: 30_000 }, () => {
     await viewerPage.goto(session.url(`/workflows/${workflowId}/edit`));
     await viewerPage.getByTestId('editor-read-only').waitFor();
     expect(await viewerPage.getByTestId('publish').isDisabled()).toBe(true);
+    // Nothing on the canvas looks editable: a card does not move when dragged, its handles do
+    // not start a connection, and neither the palette nor Arrange changes anything.
+    const card = viewerPage.locator('[data-testid="node-card"]').first();
+    await card.waitFor();
+    const flowNode = viewerPage.locator('.react-flow__node').first();
+    expect(await flowNode.getAttribute('class')).not.toContain('draggable');
+    expect(await viewerPage.locator('.react-flow__handle.connectable').count()).toBe(0);
+    // No lock button either: it would make the canvas interactive again.
+    expect(await viewerPage.locator('.react-flow__controls-interactive').count()).toBe(0);
+    // The card in plain view, and the view still, so that the drag below starts on it.
+    await viewerPage.locator('.react-flow__controls-fitview').click();
+    const viewport = viewerPage.locator('.react-flow__viewport');
+    let lastView = '';
+    for (let tries = 0; tries < 50; tries++) {
+      await viewerPage.waitForTimeout(100);
+      const view = await viewport.evaluate((element) => (element as HTMLElement).style.transform);
+      if (view === lastView) break;
+      lastView = view;
+    }
+    const drag = async (from: { x: number; y: number }, by: { x: number; y: number }) => {
+      await viewerPage.mouse.move(from.x, from.y);
+      await viewerPage.mouse.down();
+      await viewerPage.mouse.move(from.x + by.x, from.y + by.y, { steps: 10 });
+      await viewerPage.mouse.up();
+    };
+    // Where the card stands on the canvas (its transform), whatever the view does meanwhile.
+    const position = () => flowNode.evaluate((element) => (element as HTMLElement).style.transform);
+    const before = await position();
+    expect(before).toMatch(/^translate\(/);
+    const box = (await card.boundingBox())!;
+    // What is under the pointer where the drag starts is the card itself.
+    const under = await viewerPage.evaluate(
+      ([x, y]) => document.elementFromPoint(x!, y!)?.closest('[data-testid="node-card"]') !== null,
+      [box.x + box.width / 2, box.y + 12],
+    );
+    expect(under).toBe(true);
+    await drag({ x: box.x + box.width / 2, y: box.y + 12 }, { x: 160, y: 120 });
+    expect(await position()).toBe(before);
+    // The same drag moves the card for the owner, who may edit (their page is on this workflow).
+    const ownerNode = page.locator('.react-flow__node').first();
+    const ownerPosition = () =>
+      ownerNode.evaluate((element) => (element as HTMLElement).style.transform);
+    const ownerBefore = await ownerPosition();
+    const ownerBox = (await page.locator('[data-testid="node-card"]').first().boundingBox())!;
+    await page.mouse.move(ownerBox.x + ownerBox.width / 2, ownerBox.y + 12);
+    await page.mouse.down();
+    await page.mouse.move(ownerBox.x + ownerBox.width / 2 + 160, ownerBox.y + 132, { steps: 10 });
+    await page.mouse.up();
+    expect(await ownerPosition()).not.toBe(ownerBefore);
+    const handle = (await viewerPage.locator('.react-flow__handle.source').first().boundingBox())!;
+    await drag(
+      { x: handle.x + handle.width / 2, y: handle.y + handle.height / 2 },
+      { x: 60, y: 150 },
+    );
+    expect(await viewerPage.getByTestId('quick-add').count()).toBe(0);
+    expect(await viewerPage.locator('.react-flow__connectionline').count()).toBe(0);
+    expect(await viewerPage.getByTestId('auto-layout').isDisabled()).toBe(true);
+    expect(await viewerPage.getByTestId('palette-item-filter').getAttribute('aria-disabled')).toBe(
+      'true',
+    );
     await viewerPage.getByTestId('workflow-name-input').fill('Renamed by a viewer');
     const saveError = viewerPage.getByTestId('error-message');
     await saveError.waitFor({ timeout: 10_000 });

@@ -13,6 +13,7 @@ import {
 } from '@xyflow/react';
 import { type DragEvent, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { usePermission } from '../account/session.tsx';
 import { useEditor } from './editor-context.tsx';
 import { CARD_SIZE, type EditorEdge, type EditorNode, NODE_TYPE } from './graph.ts';
 import { NodeCard } from './node-card.tsx';
@@ -52,6 +53,10 @@ export function Canvas() {
   );
   const { screenToFlowPosition, fitView } = useReactFlow();
   const [quickAdd, setQuickAdd] = useState<QuickAddSpot | null>(null);
+  // A viewer looks, and may select a card to read it; nothing they change is saved, so for
+  // them no card moves, connects or goes away, and nothing is dropped in.
+  const editor = usePermission('editor');
+  const editable = editor.allowed;
   // The whole workflow in view once the cards have their sizes (the `fitView` prop alone can
   // run before the panels beside the canvas have taken their width).
   const initialized = useNodesInitialized();
@@ -65,7 +70,13 @@ export function Canvas() {
   const addConnectedNode = useEditor((state) => state.addConnectedNode);
 
   const onConnectEnd = (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-    if (state.isValid || state.toNode || !state.fromNode || state.fromHandle?.type !== 'source')
+    if (
+      !editable ||
+      state.isValid ||
+      state.toNode ||
+      !state.fromNode ||
+      state.fromHandle?.type !== 'source'
+    )
       return;
     const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
     const screen = { x: point.clientX, y: point.clientY };
@@ -78,14 +89,14 @@ export function Canvas() {
   };
 
   const onDragOver = (event: DragEvent<HTMLDivElement>) => {
-    if (!event.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
+    if (!editable || !event.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = 'move';
   };
 
   const onDrop = (event: DragEvent<HTMLDivElement>) => {
     const type = event.dataTransfer.getData(NODE_DRAG_TYPE);
-    if (!type) return;
+    if (!type || !editable) return;
     event.preventDefault();
     const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
     addNode(type, { x: point.x - CARD_SIZE.width / 2, y: point.y - CARD_SIZE.height / 2 });
@@ -120,23 +131,28 @@ export function Canvas() {
         isValidConnection={canConnect}
         onDragOver={onDragOver}
         onDrop={onDrop}
-        deleteKeyCode={deleteKeys}
+        deleteKeyCode={editable ? deleteKeys : null}
         selectionKeyCode={BOX_SELECT_KEY}
         fitView
         fitViewOptions={fitViewOptions}
         minZoom={0.2}
         maxZoom={2}
         colorMode="light"
+        nodesDraggable={editable}
+        nodesConnectable={editable}
+        edgesReconnectable={editable}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        <Controls position="bottom-left">
+        {/* Without the lock, which would make the canvas interactive again for a viewer. */}
+        <Controls position="bottom-left" showInteractive={editable}>
           <ControlButton
             onClick={() => {
               arrange();
               // The new positions render first; then the view frames them.
               requestAnimationFrame(() => void fitView({ ...fitViewOptions, duration: 200 }));
             }}
-            title="Arrange the nodes automatically"
+            disabled={!editable}
+            title={editable ? 'Arrange the nodes automatically' : editor.reason}
             aria-label="Arrange the nodes automatically"
             data-testid="auto-layout"
           >

@@ -15,7 +15,12 @@ import { useTestStep } from './test-data.ts';
  * addresses to replace), a target handle (triggers have none) and one
  * source handle per output, labelled when the node has several.
  */
-export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps<EditorNode>) {
+export const NodeCard = memo(function NodeCard({
+  id,
+  data,
+  selected,
+  isConnectable,
+}: NodeProps<EditorNode>) {
   const definition = nodeRegistry.get(data.type);
   const type = nodeTypeLabel(data.type);
   const issues = useNodeIssues(id);
@@ -64,6 +69,7 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
           type="target"
           position={Position.Left}
           className="node-handle"
+          isConnectable={isConnectable}
           data-testid={`target-handle-${data.key}`}
         />
       )}
@@ -139,6 +145,7 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
                 id={output.id}
                 position={Position.Right}
                 className="node-handle"
+                isConnectable={isConnectable}
                 data-testid={`source-handle-${data.key}-${output.id}`}
               />
             </li>
@@ -152,6 +159,7 @@ export const NodeCard = memo(function NodeCard({ id, data, selected }: NodeProps
             id={output.id}
             position={Position.Right}
             className="node-handle"
+            isConnectable={isConnectable}
             data-testid={`source-handle-${data.key}-${output.id}`}
           />
         ))

@@ -1,6 +1,7 @@
 import type { NodeDefinition, NodeGroup } from '@hookflow/engine';
 import { nodeRegistry, nodes } from '@hookflow/nodes';
 import { type DragEvent, useState } from 'react';
+import { usePermission } from '../account/session.tsx';
 import { useEditor } from './editor-context.tsx';
 
 /** The drag-and-drop payload: a node type id. */
@@ -25,6 +26,8 @@ function matches(definition: NodeDefinition, query: string): boolean {
  */
 export function Palette({ onAdd }: { onAdd(type: string): void }) {
   const [query, setQuery] = useState('');
+  // Viewers read the catalogue; adding a node is an edit (and would not be saved).
+  const editor = usePermission('editor');
   const hasTrigger = useEditor((state) =>
     state.nodes.some((node) => nodeRegistry.get(node.data.type)?.trigger),
   );
@@ -58,7 +61,7 @@ export function Palette({ onAdd }: { onAdd(type: string): void }) {
           <h2 className="palette-group-title">{label}</h2>
           <ul className="palette-list">
             {items.map((definition) => {
-              const unavailable = definition.trigger === true && hasTrigger;
+              const unavailable = !editor.allowed || (definition.trigger === true && hasTrigger);
               return (
                 <li key={definition.type}>
                   {/* biome-ignore lint/a11y/useSemanticElements: a draggable item is not a button */}
@@ -69,9 +72,11 @@ export function Palette({ onAdd }: { onAdd(type: string): void }) {
                     draggable={!unavailable}
                     aria-disabled={unavailable || undefined}
                     title={
-                      unavailable
-                        ? 'A workflow has exactly one trigger'
-                        : `${definition.description} Drag it onto the canvas, or press Enter.`
+                      !editor.allowed
+                        ? `${definition.description} ${editor.reason}`
+                        : unavailable
+                          ? 'A workflow has exactly one trigger'
+                          : `${definition.description} Drag it onto the canvas, or press Enter.`
                     }
                     data-testid={`palette-item-${definition.type}`}
                     onDragStart={(event) => startDrag(event, definition.type)}
