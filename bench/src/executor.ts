@@ -31,7 +31,7 @@ export function benchmarkWorkflow(sinkUrl: string) {
         config: {
           conditions: {
             combinator: 'all',
-            rules: [
+            items: [
               {
                 value: '{{ trigger.body.order.status }}',
                 type: 'text',
