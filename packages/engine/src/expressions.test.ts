@@ -85,6 +85,39 @@ describe('templates', () => {
   });
 });
 
+describe('compiled templates are kept', () => {
+  const tight = { timeoutMs: 5, maxDepth: 50, maxSequence: 1000, maxResultChars: 1000 };
+
+  it('compiles a text once per set of limits', () => {
+    const text = '{{ trigger.body.hello & "-" & $string(trigger.body.count) }}';
+    expect(compileTemplate(text)).toBe(compileTemplate(text));
+    expect(compileTemplate(text, tight)).toBe(compileTemplate(text, { ...tight }));
+    expect(compileTemplate(text, tight)).not.toBe(compileTemplate(text));
+  });
+
+  it('serves every caller: evaluations of one compiled template stay independent', async () => {
+    const template = compileTemplate('{{ $sum(trigger.body.items.n) }}');
+    const results = await Promise.all(
+      [1, 2, 3].map((n) =>
+        template.evaluate({ trigger: { body: { items: [{ n }, { n: n * 10 }] } } }),
+      ),
+    );
+    expect(results).toEqual([11, 22, 33]);
+    // A run that hits its limit leaves the next one its whole budget.
+    const loop = compileTemplate(
+      '{{ ($f := function($n) { $n > 0 ? $f($n - 1) : 0 }; $f(x)) }}',
+      tight,
+    );
+    await expect(loop.evaluate({ x: 10_000 })).rejects.toThrow(ExpressionError);
+    expect(await loop.evaluate({ x: 3 })).toBe(0);
+  });
+
+  it('throws for a text that does not compile, every time', () => {
+    expect(() => compileTemplate('{{ trigger.body. }}')).toThrow(ExpressionError);
+    expect(() => compileTemplate('{{ trigger.body. }}')).toThrow(ExpressionError);
+  });
+});
+
 describe('bounded evaluation', () => {
   it('refuses a huge range', async () => {
     await expect(compileTemplate('{{ [1..1e9] }}').evaluate({})).rejects.toThrow(ExpressionError);

@@ -253,6 +253,29 @@ export function compileTemplate(
   text: string,
   limits: ExpressionLimits = defaultExpressionLimits,
 ): CompiledTemplate {
+  const key = `${limits.timeoutMs}:${limits.maxDepth}:${limits.maxSequence}:${limits.maxResultChars}:${text}`;
+  const cached = compiledTemplates.get(key);
+  if (cached) return cached;
+  const template = compileTemplateNow(text, limits);
+  if (compiledTemplates.size >= COMPILED_TEMPLATES_KEPT) {
+    // The oldest entry (a Map keeps insertion order).
+    compiledTemplates.delete(compiledTemplates.keys().next().value as string);
+  }
+  compiledTemplates.set(key, template);
+  return template;
+}
+
+/**
+ * Compiled templates by limits and text. The same texts are compiled again and again: the editor
+ * validates the whole workflow on every change, and compiling a workflow validates it first.
+ * Compiling is JSONata's parser plus a fresh environment of its functions (most of the cost);
+ * a compiled template holds no state between evaluations, so one can serve every caller.
+ * Templates that fail to compile are not kept (the error is thrown each time).
+ */
+const compiledTemplates = new Map<string, CompiledTemplate>();
+const COMPILED_TEMPLATES_KEPT = 5_000;
+
+function compileTemplateNow(text: string, limits: ExpressionLimits): CompiledTemplate {
   const segments = splitTemplate(text);
   const compiled = segments.map((segment) =>
     segment.kind === 'text'
