@@ -39,6 +39,10 @@ function vendorChunk(id: string): string | undefined {
   if (!id.includes('/node_modules/')) return undefined;
   if (/\/node_modules\/(react|react-dom|scheduler)\//.test(id)) return 'react';
   if (/\/node_modules\/@(tanstack|trpc)\//.test(id)) return 'query';
+  // CodeMirror, the largest library: only expression and JSON fields load it, when shown.
+  if (/\/node_modules\/(@codemirror|@lezer|@marijn|crelt|style-mod|w3c-keyname)\//.test(id)) {
+    return 'codemirror';
+  }
   // The canvas and its helpers: only the editor page loads them.
   if (/\/node_modules\/(@xyflow|d3-[a-z]+|zustand|zundo|classcat)\//.test(id)) return 'canvas';
   return 'vendor';

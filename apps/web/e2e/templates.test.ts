@@ -90,13 +90,14 @@ describe('starting from a template', () => {
       /^monalisa pushed 2 commit\(s\) to octo-org\/storefront \(main\):/,
     );
     expect(message.content).toBe(message.text);
+    // The whole workflow back in view (showing the chat node zoomed in on it; the editor draws
+    // only the cards in view).
+    await page.locator('.react-flow__controls-fitview').click();
     for (const key of ['trigger', 'main_branch', 'message', 'chat']) {
       expect(await card(page, key).getByTestId('node-test-badge').getAttribute('data-status')).toBe(
         'succeeded',
       );
     }
-    // Showing the chat node zoomed in on it: the whole workflow back in view, then a card.
-    await page.locator('.react-flow__controls-fitview').click();
     await card(page, 'message').click();
     expect(await page.getByTestId('step-output').textContent()).toContain(
       "• Check the signup form's email before sending (0d1a26e)",

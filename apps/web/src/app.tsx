@@ -1,4 +1,5 @@
-import { lazy, Suspense } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect } from 'react';
 import { AccountMenu } from './account/account-menu.tsx';
 import { AuthGate } from './account/auth-gate.tsx';
 import { ChangePasswordPage } from './account/change-password-page.tsx';
@@ -6,8 +7,10 @@ import { usePermission } from './account/session.tsx';
 import { TokensPage } from './account/tokens-page.tsx';
 import { UsersPage } from './account/users-page.tsx';
 import { CredentialsPage } from './credentials/credentials-page.tsx';
+import { editorWorkflowQuery } from './editor/editor-query.ts';
 import { paths } from './lib/paths.ts';
-import { Link, matchPath, Routes, route, useLocation } from './lib/router.tsx';
+import { Link, matchPath, preloadRoute, Routes, route, useLocation } from './lib/router.tsx';
+import { useTRPC } from './lib/trpc.ts';
 import { RequestLogPage } from './runs/request-log-page.tsx';
 import { RunDetailPage } from './runs/run-detail-page.tsx';
 import { RunListPage } from './runs/run-list-page.tsx';
@@ -17,9 +20,8 @@ import { WorkflowDetailPage } from './workflows/workflow-detail-page.tsx';
 import { WorkflowListPage } from './workflows/workflow-list-page.tsx';
 
 /** The editor brings the canvas library with it: loaded when first opened. */
-const EditorPage = lazy(() =>
-  import('./editor/editor-page.tsx').then((module) => ({ default: module.EditorPage })),
-);
+const loadEditor = () => import('./editor/editor-page.tsx');
+const EditorPage = lazy(() => loadEditor().then((module) => ({ default: module.EditorPage })));
 const AuditPage = lazy(() =>
   import('./audit/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
 );
@@ -29,7 +31,16 @@ const routes = [
   route('/', () => <WorkflowListPage />),
   route('/workflows', () => <WorkflowListPage />),
   route('/workflows/:id', ({ id }) => <WorkflowDetailPage id={id} />),
-  route('/workflows/:id/edit', ({ id }) => <EditorPage id={id} />),
+  route(
+    '/workflows/:id/edit',
+    ({ id }) => <EditorPage id={id} />,
+    // Opening the editor at its address: its code and the workflow come while the session is
+    // checked (the workflow in the same request as the check), not one after the other.
+    ({ id }, { queryClient, trpc }) => {
+      void loadEditor();
+      void queryClient.prefetchQuery(editorWorkflowQuery(trpc, id));
+    },
+  ),
   route('/workflows/:id/overview', ({ id }) => <WorkflowOverviewPage workflowId={id} />),
   route('/workflows/:id/requests', ({ id }) => <RequestLogPage workflowId={id} />),
   route('/runs', () => <RunListPage />),
@@ -46,6 +57,11 @@ const fullWindowPages = ['/workflows/:id/edit'];
 
 /** Signing in (or setting up) first; then the page asked for. */
 export function App() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    preloadRoute(routes, window.location.pathname, { queryClient, trpc });
+  }, [queryClient, trpc]);
   return (
     <AuthGate>
       <SignedInApp />

@@ -1,4 +1,4 @@
-import { nodes as nodeDefinitions } from '@hookflow/nodes';
+import { nodes as nodeDefinitions, nodeRegistry } from '@hookflow/nodes';
 import {
   Background,
   BackgroundVariant,
@@ -6,24 +6,37 @@ import {
   Controls,
   type FinalConnectionState,
   MiniMap,
+  type NodeChange,
   type NodeTypes,
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
+  useStore,
 } from '@xyflow/react';
-import { type DragEvent, useEffect, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { usePermission } from '../account/session.tsx';
 import { useEditor } from './editor-context.tsx';
-import { CARD_SIZE, type EditorEdge, type EditorNode, NODE_TYPE } from './graph.ts';
+import {
+  CARD_SIZE,
+  type EditorEdge,
+  type EditorNode,
+  NODE_TYPE,
+  usedSourceHandles,
+} from './graph.ts';
 import { NodeCard } from './node-card.tsx';
+import { estimatedHandles, nodeOutputs } from './node-info.ts';
 import { NODE_DRAG_TYPE } from './palette.tsx';
 import { BOX_SELECT_KEY, DELETE_KEYS, MULTI_SELECT_KEYS } from './shortcuts.ts';
 
 /** Built once: React Flow re-creates every node when this object changes. */
 const nodeTypes: NodeTypes = { [NODE_TYPE]: NodeCard };
 
-const fitViewOptions = { padding: 0.3, maxZoom: 1 };
+/**
+ * Cards out of view are not drawn, so not measured: `includeHiddenNodes` makes the fit count
+ * them by their guessed size (the editor hides no node otherwise).
+ */
+export const fitViewOptions = { padding: 0.3, maxZoom: 1, includeHiddenNodes: true };
 // From the shortcut table, which the help dialog lists.
 const deleteKeys = [...DELETE_KEYS];
 const multiSelectKeys = [...MULTI_SELECT_KEYS];
@@ -35,6 +48,25 @@ interface QuickAddSpot {
   source: string;
   sourceHandle: string | null;
 }
+/** Guessed sizes by node object: React Flow keeps what it knows of a node while its object stays. */
+const guessed = new WeakMap<EditorNode, EditorNode>();
+
+function withGuessedSize(node: EditorNode, edges: readonly EditorEdge[]): EditorNode {
+  let estimate = guessed.get(node);
+  if (!estimate) {
+    const definition = nodeRegistry.get(node.data.type);
+    const outputs = nodeOutputs(definition, node.data, usedSourceHandles(edges, node.id));
+    estimate = {
+      ...node,
+      initialWidth: CARD_SIZE.width,
+      initialHeight: CARD_SIZE.height,
+      handles: estimatedHandles(outputs, definition?.trigger === true),
+    };
+    guessed.set(node, estimate);
+  }
+  return estimate;
+}
+
 const minimapNodeColor = (node: EditorNode) => (node.selected ? '#c7cbff' : '#e4e7ff');
 const minimapNodeStroke = (node: EditorNode) => (node.selected ? '#4f46e5' : '#a5abd8');
 
@@ -57,15 +89,35 @@ export function Canvas() {
   // them no card moves, connects or goes away, and nothing is dropped in.
   const editor = usePermission('editor');
   const editable = editor.allowed;
-  // The whole workflow in view once the cards have their sizes (the `fitView` prop alone can
-  // run before the panels beside the canvas have taken their width).
+
+  // Only the cards in view are drawn. A card not drawn yet has a guessed size and guessed
+  // handles, which React Flow needs to place it and its edges; once drawn, it is measured.
+  const drawn = useRef(new Set<string>());
+  const flowNodes = useMemo(
+    () =>
+      nodes.map((node) =>
+        node.measured || drawn.current.has(node.id) ? node : withGuessedSize(node, edges),
+      ),
+    [nodes, edges],
+  );
+  const onFlowNodesChange = useCallback(
+    (changes: NodeChange<EditorNode>[]) => {
+      for (const change of changes) if (change.type === 'dimensions') drawn.current.add(change.id);
+      onNodesChange(changes);
+    },
+    [onNodesChange],
+  );
+
+  // The whole workflow in view once the canvas has its size (the `fitView` prop alone can run
+  // before the panels beside the canvas have taken their width).
   const initialized = useNodesInitialized();
+  const sized = useStore((state) => state.width > 0 && state.height > 0);
   const fitted = useRef(false);
   useEffect(() => {
-    if (!initialized || fitted.current) return;
+    if (!initialized || !sized || fitted.current) return;
     fitted.current = true;
     void fitView(fitViewOptions);
-  }, [initialized, fitView]);
+  }, [initialized, sized, fitView]);
   const arrange = useEditor((state) => state.arrange);
   const addConnectedNode = useEditor((state) => state.addConnectedNode);
 
@@ -119,10 +171,11 @@ export function Canvas() {
         />
       )}
       <ReactFlow<EditorNode, EditorEdge>
-        nodes={nodes}
+        nodes={flowNodes}
         edges={edges}
         nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange}
+        onlyRenderVisibleElements
+        onNodesChange={onFlowNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
@@ -144,7 +197,7 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
         {/* Without the lock, which would make the canvas interactive again for a viewer. */}
-        <Controls position="bottom-left" showInteractive={editable}>
+        <Controls position="bottom-left" showInteractive={editable} fitViewOptions={fitViewOptions}>
           <ControlButton
             onClick={() => {
               arrange();

@@ -1,7 +1,13 @@
 import { WORKFLOW_FORMAT, type WorkflowDocument } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { describe, expect, it } from 'vitest';
-import { CLIPBOARD_FORMAT, copyFragment, parseFragment, pasteFragment } from './clipboard.ts';
+import {
+  CLIPBOARD_FORMAT,
+  copyFragment,
+  parseFragment,
+  pasteFragment,
+  placeInView,
+} from './clipboard.ts';
 import { layoutPositions } from './layout.ts';
 import { createEditorStore } from './store.ts';
 
@@ -115,6 +121,31 @@ describe('copy and paste', () => {
     store.getState().undo();
     expect(store.getState().nodes).toHaveLength(3);
     expect(store.getState().edges).toHaveLength(2);
+  });
+});
+
+describe('placeInView', () => {
+  const card = { width: 100, height: 50 };
+  const view = { x: 0, y: 0, width: 1000, height: 600 };
+  const at = (x: number, y: number) => ({ id: `${x},${y}`, position: { x, y } });
+
+  it('leaves nodes that land in view where they are', () => {
+    const nodes = [at(40, 40), at(300, 200)];
+    expect(placeInView(nodes, view, card)).toEqual(nodes);
+  });
+
+  it('moves nodes out of view together into its middle, keeping their layout', () => {
+    const placed = placeInView([at(5000, 4000), at(5200, 4100)], view, card);
+    // The box of the two (300 x 150) is centred on the view's centre (500, 300).
+    expect(placed.map((node) => node.position)).toEqual([
+      { x: 350, y: 225 },
+      { x: 550, y: 325 },
+    ]);
+  });
+
+  it('moves nodes partly out of view too', () => {
+    const placed = placeInView([at(950, 10)], view, card);
+    expect(placed[0]!.position).toEqual({ x: 450, y: 275 });
   });
 });
 

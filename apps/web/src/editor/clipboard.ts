@@ -121,3 +121,39 @@ function renameStepReferences(
   }
   return JSON.parse(json) as Record<string, unknown>;
 }
+
+export interface ViewRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Pasted nodes where the person is looking: left where they are when all of them are in
+ * `view` (pasting beside the copied nodes), else moved together so they sit in its middle
+ * (pasting into another workflow, or after scrolling away).
+ */
+export function placeInView<Node extends { position: { x: number; y: number } }>(
+  nodes: readonly Node[],
+  view: ViewRect,
+  cardSize: { width: number; height: number },
+): Node[] {
+  if (nodes.length === 0) return [];
+  const left = Math.min(...nodes.map((node) => node.position.x));
+  const top = Math.min(...nodes.map((node) => node.position.y));
+  const right = Math.max(...nodes.map((node) => node.position.x)) + cardSize.width;
+  const bottom = Math.max(...nodes.map((node) => node.position.y)) + cardSize.height;
+  const inside =
+    left >= view.x &&
+    top >= view.y &&
+    right <= view.x + view.width &&
+    bottom <= view.y + view.height;
+  if (inside) return [...nodes];
+  const dx = view.x + view.width / 2 - (left + right) / 2;
+  const dy = view.y + view.height / 2 - (top + bottom) / 2;
+  return nodes.map((node) => ({
+    ...node,
+    position: { x: Math.round(node.position.x + dx), y: Math.round(node.position.y + dy) },
+  }));
+}

@@ -7,15 +7,16 @@ import {
   type ValidationIssue,
 } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
-import { useContext, useEffect, useId, useMemo } from 'react';
+import { useEffect, useId, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ExpressionEnvironmentContext } from '../fields/expression-environment.ts';
 import { isFieldVisible, placeIssues } from '../fields/form.ts';
 import { FormFieldRow } from '../fields/form-field.tsx';
 import { useDraftText } from '../fields/use-draft-text.ts';
 import { nodeTypeLabel } from '../lib/node-types.ts';
+import { useShowMore } from '../ui/show-more.tsx';
 import { TriggerUrl } from '../ui/trigger-url.tsx';
-import { IssuesContext, useEditor, useNodeIssues } from './editor-context.tsx';
+import { useEditor, useIssues, useNodeIssues } from './editor-context.tsx';
 import type { WorkflowNodeData } from './graph.ts';
 import { useExpressionEnvironmentFor } from './node-data.ts';
 import { effectiveValue } from './node-info.ts';
@@ -274,7 +275,7 @@ function WorkflowSettings({
   published: boolean;
   onShowNode(id: string): void;
 }) {
-  const { all } = useContext(IssuesContext);
+  const { all } = useIssues();
   const nodeCount = useEditor((state) => state.nodes.length);
   // A workflow has one trigger; only a webhook trigger listens at the URL.
   const trigger = useEditor(
@@ -354,39 +355,43 @@ export function IssueList({
       Object.fromEntries(state.nodes.map((node) => [node.id, node.data.name || node.data.key])),
     ),
   );
+  const { shown, more } = useShowMore(issues, 10, (count) => (count === 1 ? 'entry' : 'entries'));
   return (
-    <ul className="problem-list" data-testid={testId}>
-      {issues.map((issue, index) => {
-        const nodeId = 'nodeId' in issue ? issue.nodeId : undefined;
-        const field = 'field' in issue ? issue.field : 'path' in issue ? issue.path : undefined;
-        const text = (
-          <>
-            {nodeId !== undefined && <strong>{names[nodeId] ?? nodeId}</strong>}
-            {field && <code>{field}</code>}
-            <span>{issue.message}</span>
-          </>
-        );
-        return (
-          <li key={index}>
-            {nodeId !== undefined && names[nodeId] !== undefined ? (
-              <button
-                type="button"
-                className="problem"
-                onClick={() => onShowNode(nodeId)}
-                data-testid="problem"
-                data-node-id={nodeId}
-              >
-                {text}
-              </button>
-            ) : (
-              <span className="problem" data-testid="problem">
-                {text}
-              </span>
-            )}
-          </li>
-        );
-      })}
-    </ul>
+    <>
+      <ul className="problem-list" data-testid={testId}>
+        {shown.map((issue, index) => {
+          const nodeId = 'nodeId' in issue ? issue.nodeId : undefined;
+          const field = 'field' in issue ? issue.field : 'path' in issue ? issue.path : undefined;
+          const text = (
+            <>
+              {nodeId !== undefined && <strong>{names[nodeId] ?? nodeId}</strong>}
+              {field && <code>{field}</code>}
+              <span>{issue.message}</span>
+            </>
+          );
+          return (
+            <li key={index}>
+              {nodeId !== undefined && names[nodeId] !== undefined ? (
+                <button
+                  type="button"
+                  className="problem"
+                  onClick={() => onShowNode(nodeId)}
+                  data-testid="problem"
+                  data-node-id={nodeId}
+                >
+                  {text}
+                </button>
+              ) : (
+                <span className="problem" data-testid="problem">
+                  {text}
+                </span>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {more}
+    </>
   );
 }
 

@@ -7,6 +7,7 @@ import { describeProblem } from '../lib/api-error.ts';
 import { formatJson } from '../lib/format.ts';
 import { type Sample, useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { Notice } from '../ui/notice.tsx';
+import { useShowMore } from '../ui/show-more.tsx';
 import { expressionPath, type PathSegment, toTriggerEvent } from './data-paths.ts';
 import { useEditor, useEditorStore } from './editor-context.tsx';
 import { JsonTree } from './json-tree.tsx';
@@ -68,6 +69,12 @@ export function DataPanel({ triggerUrl }: { triggerUrl: string }) {
   const testRun = useTestData((state) => state.testRun);
   const testError = useTestData((state) => state.testError);
 
+  const { shown: shownSteps, more: moreSteps } = useShowMore(
+    data.upstream.filter((step) => step.key !== 'trigger' || !sample),
+    20,
+    (count) => (count === 1 ? 'step' : 'steps'),
+  );
+
   const pick = (segments: readonly PathSegment[]) => {
     const target = testData.getState().insertTarget;
     const path = expressionPath(segments);
@@ -112,27 +119,26 @@ export function DataPanel({ triggerUrl }: { triggerUrl: string }) {
             paste one.
           </p>
         )}
-        {data.upstream
-          .filter((step) => step.key !== 'trigger' || !sample)
-          .map((step) =>
-            step.hasOutput ? (
-              <JsonTree
-                key={step.id}
-                root={['steps', step.key]}
-                label={`steps.${step.key}`}
-                value={step.output}
-                onPick={pick}
-                testId={`step-tree-${step.key}`}
-              />
-            ) : (
-              <p key={step.id} className="data-panel-step-empty" data-testid="step-not-run">
-                <code>steps.{step.key}</code>{' '}
-                <span className="muted small">
-                  {testRun ? 'did not run in the last test' : 'has no output yet: run a test'}
-                </span>
-              </p>
-            ),
-          )}
+        {shownSteps.map((step) =>
+          step.hasOutput ? (
+            <JsonTree
+              key={step.id}
+              root={['steps', step.key]}
+              label={`steps.${step.key}`}
+              value={step.output}
+              onPick={pick}
+              testId={`step-tree-${step.key}`}
+            />
+          ) : (
+            <p key={step.id} className="data-panel-step-empty" data-testid="step-not-run">
+              <code>steps.{step.key}</code>{' '}
+              <span className="muted small">
+                {testRun ? 'did not run in the last test' : 'has no output yet: run a test'}
+              </span>
+            </p>
+          ),
+        )}
+        {moreSteps}
       </section>
     </aside>
   );

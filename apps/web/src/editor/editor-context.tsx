@@ -1,5 +1,5 @@
 import type { ValidationIssue } from '@hookflow/engine';
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
 import type { EditorState, EditorStore } from './store.ts';
 
@@ -23,25 +23,79 @@ export interface WorkflowIssues {
   workflow: readonly ValidationIssue[];
 }
 
-/** The live validation of the document being edited (validateWorkflow on every change). */
-export const IssuesContext = createContext<WorkflowIssues>({
-  all: [],
-  byNode: new Map(),
-  workflow: [],
-});
+const noIssues: readonly ValidationIssue[] = [];
+const emptyIssues: WorkflowIssues = { all: noIssues, byNode: new Map(), workflow: noIssues };
 
-export function groupIssues(issues: readonly ValidationIssue[]): WorkflowIssues {
+/**
+ * The live validation of the document being edited, outside React's context value: a card
+ * re-renders when its own problems change, not whenever any node of the workflow changes.
+ */
+export interface IssuesStore {
+  get(): WorkflowIssues;
+  /** Takes a new validation; a node's list keeps its identity while its problems are the same. */
+  set(issues: readonly ValidationIssue[]): void;
+  subscribe(listener: () => void): () => void;
+}
+
+export function createIssuesStore(): IssuesStore {
+  let current = emptyIssues;
+  const listeners = new Set<() => void>();
+  return {
+    get: () => current,
+    set(issues) {
+      current = groupIssues(issues, current);
+      for (const listener of listeners) listener();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export function groupIssues(
+  issues: readonly ValidationIssue[],
+  previous: WorkflowIssues = emptyIssues,
+): WorkflowIssues {
   const byNode = new Map<string, ValidationIssue[]>();
   const workflow: ValidationIssue[] = [];
   for (const issue of issues) {
     if (issue.nodeId === undefined) workflow.push(issue);
     else byNode.set(issue.nodeId, [...(byNode.get(issue.nodeId) ?? []), issue]);
   }
-  return { all: issues, byNode, workflow };
+  const kept = new Map<string, readonly ValidationIssue[]>();
+  for (const [nodeId, list] of byNode) {
+    const before = previous.byNode.get(nodeId);
+    kept.set(nodeId, before && sameIssues(before, list) ? before : list);
+  }
+  return {
+    all: sameIssues(previous.all, issues) ? previous.all : issues,
+    byNode: kept,
+    workflow: sameIssues(previous.workflow, workflow) ? previous.workflow : workflow,
+  };
 }
 
-const noIssues: readonly ValidationIssue[] = [];
+function sameIssues(a: readonly ValidationIssue[], b: readonly ValidationIssue[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (issue, i) =>
+        issue.nodeId === b[i]!.nodeId &&
+        issue.field === b[i]!.field &&
+        issue.message === b[i]!.message,
+    )
+  );
+}
+
+export const IssuesContext = createContext<IssuesStore>(createIssuesStore());
+
+/** Every problem the live validation finds, grouped. */
+export function useIssues(): WorkflowIssues {
+  const store = useContext(IssuesContext);
+  return useSyncExternalStore(store.subscribe, store.get);
+}
 
 export function useNodeIssues(nodeId: string): readonly ValidationIssue[] {
-  return useContext(IssuesContext).byNode.get(nodeId) ?? noIssues;
+  const store = useContext(IssuesContext);
+  return useSyncExternalStore(store.subscribe, () => store.get().byNode.get(nodeId) ?? noIssues);
 }

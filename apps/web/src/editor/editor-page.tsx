@@ -3,30 +3,32 @@ import { nodeRegistry } from '@hookflow/nodes';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
 import { usePermission } from '../account/session.tsx';
+import { loadExpressionEditor } from '../fields/expression-input.tsx';
 import { useDraftText } from '../fields/use-draft-text.ts';
 import { isForbidden, isNotFound } from '../lib/api-error.ts';
 import { paths } from '../lib/paths.ts';
-import { Link, useLocation } from '../lib/router.tsx';
+import { isOpeningPage, Link, useLocation } from '../lib/router.tsx';
 import { isApiError, useTRPC, useTRPCClient, type WorkflowDetail } from '../lib/trpc.ts';
 import { useDocumentTitle } from '../lib/use-document-title.ts';
 import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
-import { Canvas } from './canvas.tsx';
+import { Canvas, fitViewOptions } from './canvas.tsx';
 import { CheckDraftDialog } from './check-draft.tsx';
-import { CLIPBOARD_STORAGE_KEY, parseFragment } from './clipboard.ts';
+import { CLIPBOARD_STORAGE_KEY, parseFragment, type ViewRect } from './clipboard.ts';
 import { ConfigPanel, IssueList } from './config-panel.tsx';
 import { DataPanel, useTestRun } from './data-panel.tsx';
 import {
+  createIssuesStore,
   EditorStoreContext,
-  groupIssues,
   IssuesContext,
   useEditor,
   useEditorStore,
 } from './editor-context.tsx';
+import { editorWorkflowQuery } from './editor-query.ts';
 import { CARD_SIZE, freePosition } from './graph.ts';
 import { Palette } from './palette.tsx';
 import { PublishDialog } from './publish-dialog.tsx';
@@ -41,9 +43,9 @@ import { VersionsDialog } from './versions-dialog.tsx';
 /** `/workflows/:id/edit`: the canvas editor of one workflow's draft. */
 export function EditorPage({ id }: { id: string }) {
   const trpc = useTRPC();
-  const workflow = useQuery(
-    trpc.workflows.get.queryOptions({ id }, { refetchOnWindowFocus: false }),
-  );
+  // Preloaded for this very page when the app opened at it; otherwise fetched once shown.
+  const [opening] = useState(() => isOpeningPage(window.location.pathname));
+  const workflow = useQuery({ ...editorWorkflowQuery(trpc, id), refetchOnMount: !opening });
   if (workflow.isError) {
     return (
       <div className="editor-message">
@@ -63,7 +65,7 @@ export function EditorPage({ id }: { id: string }) {
     );
   }
   // The store is built once, from the stored draft: never from a copy cached by another page.
-  if (!workflow.isFetchedAfterMount || workflow.isPending) {
+  if (!(workflow.isFetchedAfterMount || (opening && workflow.isSuccess)) || workflow.isPending) {
     return (
       <div className="editor-message">
         <Loading what="the editor" />
@@ -101,7 +103,14 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   const { fitView } = useReactFlow();
   const flow = useStoreApi();
   const document = useEditor((state) => state.document);
-  const issues = useMemo(() => groupIssues(validateWorkflow(document, nodeRegistry)), [document]);
+  // Checked after the change is drawn: the canvas of a large workflow appears before its
+  // first check, and a card re-renders only when its own problems change.
+  const [issuesStore] = useState(createIssuesStore);
+  useEffect(
+    () => issuesStore.set(validateWorkflow(document, nodeRegistry)),
+    [document, issuesStore],
+  );
+  const issues = useSyncExternalStore(issuesStore.subscribe, issuesStore.get);
   const autosave = useAutosave(workflow.id, document, workflow.draftRevision);
   const [publishing, setPublishing] = useState(false);
   const [showData, setShowData] = useState(true);
@@ -120,18 +129,22 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   }, [allFixed]);
   const openShortcuts = useCallback(() => setShowShortcuts(true), []);
   useEditorShortcuts(autosave.save, openShortcuts);
+  // Fetched once the canvas is up, so the first node opened shows its fields at once.
+  useEffect(() => {
+    const warm = setTimeout(() => void loadExpressionEditor(), 300);
+    return () => clearTimeout(warm);
+  }, []);
   useClipboardShortcuts();
 
   const showNode = (nodeId: string) => {
     store.getState().selectNode(nodeId);
-    void fitView({ nodes: [{ id: nodeId }], duration: 300, maxZoom: 1 });
+    void fitView({ ...fitViewOptions, nodes: [{ id: nodeId }], duration: 300 });
   };
 
   const addInView = (type: string) => {
     // The middle of the visible canvas, in flow coordinates.
-    const { width, height, transform } = flow.getState();
-    const [panX, panY, zoom] = transform;
-    const centre = { x: (width / 2 - panX) / zoom, y: (height / 2 - panY) / zoom };
+    const view = visibleFlowRect(flow.getState());
+    const centre = { x: view.x + view.width / 2, y: view.y + view.height / 2 };
     const { nodes, addNode } = store.getState();
     addNode(
       type,
@@ -184,7 +197,7 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   };
 
   return (
-    <IssuesContext.Provider value={issues}>
+    <IssuesContext.Provider value={issuesStore}>
       <div className="editor" data-testid="editor">
         <header className="editor-bar">
           <div className="editor-bar-title">
@@ -592,6 +605,7 @@ function hasTextSelection(): boolean {
  */
 function useClipboardShortcuts() {
   const store = useEditorStore();
+  const flow = useStoreApi();
   useEffect(() => {
     const copy = (event: ClipboardEvent, cut: boolean) => {
       if (isTextEntry(event.target) || hasTextSelection()) return;
@@ -622,7 +636,7 @@ function useClipboardShortcuts() {
       }
       if (!fragment) return;
       event.preventDefault();
-      store.getState().pasteNodes(fragment);
+      store.getState().pasteNodes(fragment, visibleFlowRect(flow.getState()));
     };
     document.addEventListener('copy', onCopy);
     document.addEventListener('cut', onCut);
@@ -632,7 +646,20 @@ function useClipboardShortcuts() {
       document.removeEventListener('cut', onCut);
       document.removeEventListener('paste', onPaste);
     };
-  }, [store]);
+  }, [store, flow]);
+}
+
+/** The part of the canvas in view, in flow coordinates. */
+function visibleFlowRect({
+  width,
+  height,
+  transform: [panX, panY, zoom],
+}: {
+  width: number;
+  height: number;
+  transform: [number, number, number];
+}): ViewRect {
+  return { x: -panX / zoom, y: -panY / zoom, width: width / zoom, height: height / zoom };
 }
 
 /** `Orders to CRM!` -> `orders-to-crm`: a file name that every system accepts. */

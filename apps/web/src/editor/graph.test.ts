@@ -12,6 +12,7 @@ import {
   toDocument,
   toEditorEdge,
   toEditorNode,
+  usedSourceHandles,
   wouldCreateCycle,
 } from './graph.ts';
 
@@ -130,5 +131,27 @@ describe('wouldCreateCycle', () => {
   it('allows edges that do not', () => {
     expect(wouldCreateCycle(edges, 'a', 'c')).toBe(false);
     expect(wouldCreateCycle(edges, 'c', 'd')).toBe(false);
+  });
+});
+
+describe('usedSourceHandles', () => {
+  const edges = [
+    { id: 'e1', source: 'a', sourceHandle: 'paid', target: 'b' },
+    { id: 'e2', source: 'a', sourceHandle: 'paid', target: 'c' },
+    { id: 'e3', source: 'a', sourceHandle: null, target: 'd' },
+    { id: 'e4', source: 'b', sourceHandle: 'main', target: 'd' },
+  ];
+
+  it('lists each output of a node that has edges once, `main` for edges without a handle', () => {
+    expect(usedSourceHandles(edges, 'a')).toEqual(['paid', 'main']);
+    expect(usedSourceHandles(edges, 'b')).toEqual(['main']);
+    expect(usedSourceHandles(edges, 'd')).toEqual([]);
+  });
+
+  it('answers from the same list with the same array, and from a new list afresh', () => {
+    expect(usedSourceHandles(edges, 'a')).toBe(usedSourceHandles(edges, 'a'));
+    const fewer = edges.slice(1);
+    expect(usedSourceHandles(fewer, 'a')).toEqual(['paid', 'main']);
+    expect(usedSourceHandles(fewer.slice(1), 'a')).toEqual(['main']);
   });
 });

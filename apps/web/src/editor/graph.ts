@@ -218,3 +218,25 @@ export function wouldCreateCycle(
   }
   return false;
 }
+
+const handlesBySource = new WeakMap<readonly EditorEdge[], Map<string, string[]>>();
+const noHandles: string[] = [];
+
+/**
+ * The output handles of `nodeId` that have edges, worked out once per edge list for every node
+ * (each card asks for its own on every change of the editor's state).
+ */
+export function usedSourceHandles(edges: readonly EditorEdge[], nodeId: string): string[] {
+  let bySource = handlesBySource.get(edges);
+  if (!bySource) {
+    bySource = new Map();
+    for (const edge of edges) {
+      const handles = bySource.get(edge.source) ?? [];
+      const handle = edge.sourceHandle ?? 'main';
+      if (!handles.includes(handle)) handles.push(handle);
+      bySource.set(edge.source, handles);
+    }
+    handlesBySource.set(edges, bySource);
+  }
+  return bySource.get(nodeId) ?? noHandles;
+}

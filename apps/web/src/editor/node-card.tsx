@@ -5,7 +5,7 @@ import { memo, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { nodeTypeLabel } from '../lib/node-types.ts';
 import { useEditor, useNodeIssues } from './editor-context.tsx';
-import type { EditorNode } from './graph.ts';
+import { type EditorNode, usedSourceHandles } from './graph.ts';
 import { nodeOutputs, nodeSummary } from './node-info.ts';
 import { useTestStep } from './test-data.ts';
 
@@ -25,13 +25,7 @@ export const NodeCard = memo(function NodeCard({
   const type = nodeTypeLabel(data.type);
   const issues = useNodeIssues(id);
   const tested = useTestStep(id);
-  const usedHandles = useEditor(
-    useShallow((state) => [
-      ...new Set(
-        state.edges.filter((edge) => edge.source === id).map((edge) => edge.sourceHandle ?? 'main'),
-      ),
-    ]),
-  );
+  const usedHandles = useEditor(useShallow((state) => usedSourceHandles(state.edges, id)));
   const outputs = useMemo(
     () => nodeOutputs(definition, data, usedHandles),
     [definition, data, usedHandles],

@@ -1,7 +1,13 @@
 import { filter, httpRequest, router, webhookTrigger } from '@hookflow/nodes';
 import { describe, expect, it } from 'vitest';
-import type { WorkflowNodeData } from './graph.ts';
-import { effectiveDefaults, effectiveValue, nodeOutputs, nodeSummary } from './node-info.ts';
+import { CARD_SIZE, type WorkflowNodeData } from './graph.ts';
+import {
+  effectiveDefaults,
+  effectiveValue,
+  estimatedHandles,
+  nodeOutputs,
+  nodeSummary,
+} from './node-info.ts';
 
 const data = (
   type: string,
@@ -61,5 +67,28 @@ describe('effective values', () => {
     expect(effectiveValue(httpRequest, {}, 'failOnError')).toBe(true);
     expect(effectiveValue(httpRequest, { failOnError: false }, 'failOnError')).toBe(false);
     expect(effectiveValue(webhookTrigger, {}, 'responseMode')).toBe('immediate');
+  });
+});
+
+describe('estimatedHandles', () => {
+  it('puts the target on the left and one source on the right, at mid height', () => {
+    const handles = estimatedHandles(nodeOutputs(filter, data('filter', {})), false);
+    const target = handles.find((handle) => handle.type === 'target')!;
+    const source = handles.find((handle) => handle.type === 'source')!;
+    expect(source.id).toBe('main');
+    expect(target.x).toBeLessThan(0);
+    expect(source.x).toBeGreaterThan(CARD_SIZE.width - 12);
+    expect(source.y).toBe(target.y);
+    expect(source.y + (source.height ?? 0) / 2).toBeCloseTo(CARD_SIZE.height / 2);
+  });
+
+  it('gives a trigger no target and each labelled output its own row', () => {
+    const outputs = nodeOutputs(router, data('router', router.defaults as Record<string, unknown>));
+    const handles = estimatedHandles(outputs, true);
+    expect(handles.some((handle) => handle.type === 'target')).toBe(false);
+    expect(handles.map((handle) => handle.id)).toEqual(outputs.map((output) => output.id));
+    const rows = handles.map((handle) => handle.y);
+    expect(new Set(rows).size).toBe(rows.length);
+    expect([...rows].sort((a, b) => a - b)).toEqual(rows);
   });
 });

@@ -10,7 +10,8 @@ import {
   type NodeDefinition,
   type OutputHandle,
 } from '@hookflow/engine';
-import type { WorkflowNodeData } from './graph.ts';
+import { type NodeHandle, Position } from '@xyflow/react';
+import { CARD_SIZE, type WorkflowNodeData } from './graph.ts';
 
 export interface NodeOutput extends OutputHandle {
   /** Edges leave it, but the node's config no longer declares it (a removed route). */
@@ -103,4 +104,39 @@ function safely<T>(compute: () => T): T | null {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Handles as styles.css draws them: 12 px square, centred on the card's 1 px border. */
+const HANDLE_SIZE = 12;
+const OUTPUT_ROW = 22;
+
+/**
+ * Where a card's handles probably are, before it has been drawn: React Flow draws an edge
+ * from these and decides from the size which cards are in view, so a large workflow draws only
+ * what is on screen. A card that is drawn is measured, and its measured handles replace these.
+ */
+export function estimatedHandles(outputs: readonly NodeOutput[], trigger: boolean): NodeHandle[] {
+  const labelled = outputs.length > 1 || outputs.some((output) => output.id !== MAIN_HANDLE);
+  const middle = CARD_SIZE.height / 2 - HANDLE_SIZE / 2;
+  const handles: NodeHandle[] = outputs.map((output, index) => ({
+    id: output.id,
+    type: 'source',
+    position: Position.Right,
+    x: CARD_SIZE.width - HANDLE_SIZE / 2 - 1,
+    y: labelled ? CARD_SIZE.height - HANDLE_SIZE / 2 + index * OUTPUT_ROW : middle,
+    width: HANDLE_SIZE,
+    height: HANDLE_SIZE,
+  }));
+  if (!trigger) {
+    handles.push({
+      id: null,
+      type: 'target',
+      position: Position.Left,
+      x: -HANDLE_SIZE / 2 + 1,
+      y: middle,
+      width: HANDLE_SIZE,
+      height: HANDLE_SIZE,
+    });
+  }
+  return handles;
 }

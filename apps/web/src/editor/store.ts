@@ -19,8 +19,15 @@ import {
 } from '@xyflow/react';
 import { type TemporalState, temporal } from 'zundo';
 import { createStore, type StoreApi } from 'zustand';
-import { copyFragment, type NodeFragment, pasteFragment } from './clipboard.ts';
 import {
+  copyFragment,
+  type NodeFragment,
+  pasteFragment,
+  placeInView,
+  type ViewRect,
+} from './clipboard.ts';
+import {
+  CARD_SIZE,
   createWorkflowNode,
   type EditorEdge,
   type EditorNode,
@@ -71,8 +78,11 @@ export interface EditorState {
   deleteSelected(): void;
   /** The selected nodes with the edges between them, for the clipboard; null when none. */
   copySelection(): NodeFragment | null;
-  /** Adds a copied fragment (fresh ids and keys, moved aside), selected: one edit. */
-  pasteNodes(fragment: NodeFragment): void;
+  /**
+   * Adds a copied fragment (fresh ids and keys, moved aside), selected: one edit. With the
+   * part of the canvas in view, nodes that would land outside it are brought into it.
+   */
+  pasteNodes(fragment: NodeFragment, view?: ViewRect): void;
   /** Replaces the whole workflow (a restored version): one edit, so undo brings back the rest. */
   loadDocument(document: WorkflowDocument): void;
   /** Places every node by the auto-layout: one edit. */
@@ -318,7 +328,7 @@ export function createEditorStore(
             );
           },
 
-          pasteNodes(fragment) {
+          pasteNodes(fragment, view) {
             lastTyping = null;
             const { nodes, edges } = get();
             const pasted = pasteFragment(
@@ -334,10 +344,11 @@ export function createEditorStore(
               registry,
             );
             if (pasted.nodes.length === 0) return;
+            const placed = view ? placeInView(pasted.nodes, view, CARD_SIZE) : pasted.nodes;
             set({
               nodes: [
                 ...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
-                ...pasted.nodes.map((node) => ({ ...toEditorNode(node), selected: true })),
+                ...placed.map((node) => ({ ...toEditorNode(node), selected: true })),
               ],
               edges: [
                 ...edges.map((e) => (e.selected ? { ...e, selected: false } : e)),

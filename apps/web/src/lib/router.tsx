@@ -11,8 +11,29 @@ import {
   useCallback,
   useSyncExternalStore,
 } from 'react';
+import type { PreloadContext } from './trpc.ts';
 
 const NAVIGATE_EVENT = 'hookflow:navigate';
+
+/** The page the app was opened at, until a navigation leaves it (none outside a browser). */
+let openingPage: string | null = null;
+if (typeof window !== 'undefined') {
+  openingPage = window.location.pathname;
+  const leaveOpeningPage = () => {
+    if (window.location.pathname !== openingPage) openingPage = null;
+  };
+  window.addEventListener('popstate', leaveOpeningPage);
+  window.addEventListener(NAVIGATE_EVENT, leaveOpeningPage);
+}
+
+/**
+ * Whether `pathname` is the page the app was opened at and no navigation has left it: what
+ * its route preloaded at start is as fresh as what it would fetch when shown, for no other page
+ * came before it.
+ */
+export function isOpeningPage(pathname: string): boolean {
+  return openingPage === pathname;
+}
 
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('popstate', onChange);
@@ -122,19 +143,40 @@ export function matchPath<Pattern extends string>(
 
 export interface Route {
   render(pathname: string): ReactNode | null;
+  /** Starts loading what the page needs when `pathname` is its; false when it is not. */
+  preload(pathname: string, context: PreloadContext): boolean;
 }
 
-/** Declares a page: `route('/runs/:id', ({ id }) => <RunDetailPage id={id} />)`. */
+/**
+ * Declares a page: `route('/runs/:id', ({ id }) => <RunDetailPage id={id} />)`. `preload`
+ * starts fetching its code and data when the app opens at it, while the session is checked.
+ */
 export function route<Pattern extends string>(
   pattern: Pattern,
   page: (params: RouteParams<Pattern>) => ReactNode,
+  preload?: (params: RouteParams<Pattern>, context: PreloadContext) => void,
 ): Route {
   return {
     render(pathname) {
       const params = matchPath(pattern, pathname);
       return params ? page(params) : null;
     },
+    preload(pathname, context) {
+      const params = matchPath(pattern, pathname);
+      if (!params) return false;
+      preload?.(params, context);
+      return true;
+    },
   };
+}
+
+/** Preloads the first route that matches `pathname` (as `Routes` would show it). */
+export function preloadRoute(
+  routes: readonly Route[],
+  pathname: string,
+  context: PreloadContext,
+): void {
+  for (const candidate of routes) if (candidate.preload(pathname, context)) return;
 }
 
 /** The first route that matches the current path, or `fallback`. */

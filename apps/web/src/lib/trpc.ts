@@ -73,6 +73,12 @@ function isClientError(error: unknown): boolean {
 
 type Api = TRPCOptionsProxy<AppRouter>;
 
+/** What a page may use to start loading its data before it is shown (see `route`'s preload). */
+export interface PreloadContext {
+  queryClient: QueryClient;
+  trpc: Api;
+}
+
 export type WorkflowSummary = inferOutput<Api['workflows']['list']>[number];
 export type WorkflowDetail = inferOutput<Api['workflows']['get']>;
 export type RunSummary = inferOutput<Api['runs']['list']>['items'][number];
