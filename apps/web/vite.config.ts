@@ -50,6 +50,8 @@ function vendorChunk(id: string): string | undefined {
 
 export default defineConfig({
   plugins: [react(), keepServerCodeOut()],
+  // The workflow checker's worker imports the engine as modules (shared chunks).
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

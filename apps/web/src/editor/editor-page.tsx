@@ -1,9 +1,9 @@
-import { placeholderWarnings, validateWorkflow } from '@hookflow/engine';
+import { placeholderWarnings } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
 import { usePermission } from '../account/session.tsx';
 import { loadExpressionEditor } from '../fields/expression-input.tsx';
@@ -39,6 +39,7 @@ import { createEditorStore } from './store.ts';
 import { createTestDataStore, TestDataContext } from './test-data.ts';
 import { type SaveStatus, useAutosave } from './use-autosave.ts';
 import { VersionsDialog } from './versions-dialog.tsx';
+import { createWorkflowChecker, type WorkflowChecker } from './workflow-checker.ts';
 
 /** `/workflows/:id/edit`: the canvas editor of one workflow's draft. */
 export function EditorPage({ id }: { id: string }) {
@@ -103,13 +104,20 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   const { fitView } = useReactFlow();
   const flow = useStoreApi();
   const document = useEditor((state) => state.document);
-  // Checked after the change is drawn: the canvas of a large workflow appears before its
-  // first check, and a card re-renders only when its own problems change.
+  // Checked in a worker once the change is drawn: the canvas of a large workflow appears and
+  // answers clicks before its first check is done, and a card re-renders only when its own
+  // problems change.
   const [issuesStore] = useState(createIssuesStore);
-  useEffect(
-    () => issuesStore.set(validateWorkflow(document, nodeRegistry)),
-    [document, issuesStore],
-  );
+  const checker = useRef<WorkflowChecker | null>(null);
+  useEffect(() => {
+    const started = createWorkflowChecker(issuesStore.set);
+    checker.current = started;
+    return () => {
+      started.stop();
+      checker.current = null;
+    };
+  }, [issuesStore]);
+  useEffect(() => checker.current?.check(document), [document]);
   const issues = useSyncExternalStore(issuesStore.subscribe, issuesStore.get);
   const autosave = useAutosave(workflow.id, document, workflow.draftRevision);
   const [publishing, setPublishing] = useState(false);
