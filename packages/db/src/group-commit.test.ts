@@ -78,4 +78,77 @@ describe('group commit', () => {
     await expect(commit.write(() => insert.run('c').changes)).resolves.toBe(1);
     expect(names()).toEqual(['c']);
   });
+
+  describe('with the WAL synced after the commit (synchronous=FULL)', () => {
+    /** A sync that waits until the test lets it finish. */
+    const heldSync = () => {
+      const calls: ((error: Error | null) => void)[] = [];
+      return {
+        calls,
+        sync: (_fd: number, done: (error: Error | null) => void) => {
+          calls.push(done);
+        },
+      };
+    };
+    const settledSoon = async (promise: Promise<unknown>) => {
+      let settled = false;
+      promise.then(
+        () => {
+          settled = true;
+        },
+        () => {
+          settled = true;
+        },
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      return settled;
+    };
+
+    it('answers a write only once the WAL holding it is synced; batches committed meanwhile share the next sync', async () => {
+      sqlite.pragma('synchronous = FULL');
+      const held = heldSync();
+      const commit = createGroupCommit(sqlite, { walFile: join(dir, 'test.db-wal'), ...held });
+      const insert = sqlite.prepare('INSERT INTO items (name) VALUES (?)');
+      const first = commit.write(() => insert.run('a').changes);
+      expect(await settledSoon(first)).toBe(false);
+      // Committed (another connection sees it) but not answered before the disk says so.
+      expect(names()).toEqual(['a']);
+      expect(held.calls).toHaveLength(1);
+      expect(commit.pending).toBe(1);
+      const second = commit.write(() => insert.run('b').changes);
+      const third = commit.write(() => insert.run('c').changes);
+      expect(await settledSoon(second)).toBe(false);
+      expect(names()).toEqual(['a', 'b', 'c']);
+      // One sync at a time: the second batch waits for the first sync to end.
+      expect(held.calls).toHaveLength(1);
+      held.calls[0]!(null);
+      await expect(first).resolves.toBe(1);
+      expect(await settledSoon(second)).toBe(false);
+      expect(held.calls).toHaveLength(2);
+      held.calls[1]!(null);
+      await expect(Promise.all([second, third])).resolves.toEqual([1, 1]);
+      expect(commit.pending).toBe(0);
+      // Statements outside the group commit keep FULL (2): they sync inside COMMIT as before.
+      expect(sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    });
+
+    it('rejects the writes of a batch whose sync failed', async () => {
+      const commit = createGroupCommit(sqlite, {
+        walFile: join(dir, 'test.db-wal'),
+        sync: (_fd, done) => done(new Error('EIO: i/o error, fdatasync')),
+      });
+      const insert = sqlite.prepare('INSERT INTO items (name) VALUES (?)');
+      await expect(commit.write(() => insert.run('a').changes)).rejects.toThrow(/EIO/);
+    });
+
+    it('syncs the real WAL file and closes it', async () => {
+      const commit = createGroupCommit(sqlite, { walFile: join(dir, 'test.db-wal') });
+      const insert = sqlite.prepare('INSERT INTO items (name) VALUES (?)');
+      const writes = ['a', 'b'].map((name) => commit.write(() => insert.run(name).changes));
+      await commit.close();
+      await expect(Promise.all(writes)).resolves.toEqual([1, 1]);
+      expect(names()).toEqual(['a', 'b']);
+    });
+  });
 });

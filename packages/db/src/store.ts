@@ -37,7 +37,10 @@ export function createStore(file: string, options: StoreOptions = {}) {
     options.backgroundCheckpoints && file !== ':memory:'
       ? checkpointInBackground(handle.sqlite, file)
       : null;
-  const commit = createGroupCommit(handle.sqlite);
+  // At FULL (the default) the group commit syncs the WAL from the thread pool after each batch,
+  // not inside COMMIT on the event loop; see group-commit.ts.
+  const syncWal = (options.synchronous ?? 'FULL') === 'FULL' && file !== ':memory:' && file !== '';
+  const commit = createGroupCommit(handle.sqlite, syncWal ? { walFile: `${file}-wal` } : {});
   const pruning = createPruning(handle);
   const users = createUserStore(handle);
   return {
@@ -67,7 +70,7 @@ export function createStore(file: string, options: StoreOptions = {}) {
     },
     /** Waits for queued writes to commit, then closes the file. */
     async close(): Promise<void> {
-      if (commit.pending > 0) await commit.write(() => undefined);
+      await commit.close();
       await checkpoints?.stop();
       handle.close();
     },
