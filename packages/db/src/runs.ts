@@ -674,6 +674,11 @@ export function createRunStore(
       error: unknown;
       output: unknown;
       outputFrom?: string | null;
+      /**
+       * The caller recorded every step of the run (it was claimed fresh) and none of them has a
+       * payload above the cap: there is nothing to truncate, and the steps are not looked at.
+       */
+      stepsFit?: boolean;
       now?: number;
     }): Promise<boolean> {
       const params = {
@@ -687,7 +692,7 @@ export function createRunStore(
       };
       return commit.write(() => {
         if (finish.run(params).changes === 0) return false;
-        capSteps(input.id);
+        if (!input.stepsFit) capSteps(input.id);
         return true;
       });
     },

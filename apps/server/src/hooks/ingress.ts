@@ -426,21 +426,22 @@ export function registerIngress(
       const query = queryIndex === -1 ? {} : parseForm(request.url.slice(queryIndex + 1));
       const delivery = await deliveryId(settings, { headers, query, body: parsed.value });
       const answerStatus = settings.responseMode === 'custom' ? settings.responseStatus : 202;
+      const event = {
+        method: request.method,
+        path: queryIndex === -1 ? request.url : request.url.slice(0, queryIndex),
+        headers,
+        query,
+        body: raw,
+        parsedBody: parsed.value,
+        contentType: contentType ?? null,
+        receivedAt,
+      };
       const accepted = await store.ingest.accept({
         triggerId: target.triggerId,
         workflowId: target.workflowId,
         // An unpublished workflow records the request as a sample and runs nothing.
         versionId: target.publishedVersionId,
-        event: {
-          method: request.method,
-          path: queryIndex === -1 ? request.url : request.url.slice(0, queryIndex),
-          headers,
-          query,
-          body: raw,
-          parsedBody: parsed.value,
-          contentType: contentType ?? null,
-          receivedAt,
-        },
+        event,
         request: facts,
         answerStatus,
         held,
@@ -477,7 +478,21 @@ export function registerIngress(
           settings.responseMode === 'wait'
             ? options.worker.waitForRun(runId, settings.waitTimeoutMs)
             : null;
-        options.worker.notify();
+        // JSON, form fields and text are stored as they are held (a multipart body's files
+        // and XML are re-read): the worker may run on this copy instead of reading it back.
+        options.worker.notify(
+          ['json', 'form', 'text', 'empty'].includes(parsed.kind)
+            ? {
+                eventId: accepted.eventId,
+                method: event.method,
+                path: event.path,
+                headers,
+                query,
+                parsedBody: parsed.value,
+                receivedAt,
+              }
+            : undefined,
+        );
         if (
           settings.redirectUrl !== '' &&
           (parsed.kind === 'form' || parsed.kind === 'multipart')

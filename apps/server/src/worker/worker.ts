@@ -49,11 +49,23 @@ export interface FinishedRun {
   response?: unknown;
 }
 
+/**
+ * The request of a run the ingress just queued, as it holds it: the worker runs it on this
+ * instead of reading the event back from the database.
+ */
+export type AcceptedEvent = { eventId: string } & Pick<
+  StoredEvent,
+  'method' | 'path' | 'headers' | 'query' | 'parsedBody' | 'receivedAt'
+>;
+
 export interface Worker {
   readonly id: string;
   start(): void;
-  /** Look for work now (a run was just queued). */
-  notify(): void;
+  /**
+   * Look for work now (a run was just queued). With `accepted`, the queued run's event as stored
+   * (its parsed body exactly what the database holds), which spares reading it back.
+   */
+  notify(accepted?: AcceptedEvent): void;
   /**
    * Resolves when the run finishes (with its result), or with null after `timeoutMs` or when it
    * parks (a delay: it finishes much later). Register
@@ -138,7 +150,26 @@ export function createWorker(options: WorkerOptions): Worker {
     return version;
   };
 
-  const notify = () => {
+  // Events of runs just queued here, by event id, until their run starts. Bounded: under a
+  // backlog the oldest are dropped and read back from the database when their turn comes.
+  const acceptedEvents = new Map<string, AcceptedEvent>();
+  const maxAcceptedEvents = Math.max(200, options.concurrency * 4);
+  const eventOf = (eventId: string) => {
+    const accepted = acceptedEvents.get(eventId);
+    if (accepted) {
+      acceptedEvents.delete(eventId);
+      return accepted;
+    }
+    return store.runs.event(eventId);
+  };
+
+  const notify = (accepted?: AcceptedEvent) => {
+    if (accepted) {
+      if (acceptedEvents.size >= maxAcceptedEvents) {
+        acceptedEvents.delete(acceptedEvents.keys().next().value!);
+      }
+      acceptedEvents.set(accepted.eventId, accepted);
+    }
     claimAgain = true;
     wake?.();
   };
@@ -195,9 +226,13 @@ export function createWorker(options: WorkerOptions): Worker {
     let response: { value: unknown } | undefined;
     let retry: RetrySettings | undefined;
     const stepWrites: Promise<void>[] = [];
+    // Every step of a fresh run is recorded here: when all fit the history's cap (at most 3
+    // bytes a character), finishing it need not look for payloads to truncate.
+    let stepsFit = run.fresh;
     // A step cut short because this run is handed back or taken over runs again: not recorded.
     const record = (step: RecordedStep) => {
       if (entry.stop && entry.stop !== 'canceled' && step.status === 'failed') return;
+      if (stepsFit && !fitsCap(step, store.runs.payloadMaxBytes)) stepsFit = false;
       stepWrites.push(store.runs.appendStep(run.id, step));
       options.observer?.stepRecorded?.(run, step);
     };
@@ -207,7 +242,7 @@ export function createWorker(options: WorkerOptions): Worker {
       const version = versionOf(run.versionId);
       if (!version) throw new Error(`version ${run.versionId} does not exist`);
       retry = settingsOnly.safeParse(version.document).data?.settings.retry;
-      const event = store.runs.event(run.eventId);
+      const event = eventOf(run.eventId);
       if (!event) throw new Error(`event ${run.eventId} is missing`);
       const trigger = triggerOf(event);
       const completed: [string, StepResult][] = [];
@@ -313,6 +348,7 @@ export function createWorker(options: WorkerOptions): Worker {
       error,
       output,
       outputFrom: outputFrom ?? null,
+      stepsFit,
     });
     if (!recorded) logger.warn({ runId: run.id }, 'run lease was lost before it finished');
     settle(run.id, {
@@ -325,14 +361,22 @@ export function createWorker(options: WorkerOptions): Worker {
     logger.debug({ runId: run.id, status }, 'run finished');
   };
 
+  // While runs wait in the queue, claim in batches of this many: a claim costs about as much as
+  // a few runs' inserts, and claiming each freed slot on its own claimed one run at a time.
+  const claimBatch = Math.max(1, Math.floor(options.concurrency / 10));
+  // The last claim filled every free slot: more runs are probably waiting.
+  let backlog = false;
+
   const loop = async () => {
     while (state === 'running') {
       const free = options.concurrency - running.size;
       let claimed: ClaimedRun[] = [];
       claimAgain = false;
-      if (free > 0) {
+      // With a backlog, the slots in use keep the worker busy until a batch of them is free.
+      if (free > 0 && (free >= claimBatch || !backlog)) {
         try {
           claimed = await store.runs.claim({ worker: id, limit: free, leaseMs });
+          backlog = claimed.length === free;
         } catch (error) {
           logger.error({ err: error }, 'claiming runs failed');
         }
@@ -442,6 +486,17 @@ export function createWorker(options: WorkerOptions): Worker {
       state = 'idle';
     },
   };
+}
+
+/** A step row none of whose payloads can be above `maxBytes` (UTF-8: 3 bytes a character at most). */
+function fitsCap(step: RecordedStep, maxBytes: number): boolean {
+  const most = maxBytes / 3;
+  return (
+    (step.input?.length ?? 0) <= most &&
+    (step.config?.length ?? 0) <= most &&
+    (step.output?.length ?? 0) <= most &&
+    (step.error?.length ?? 0) <= most
+  );
 }
 
 function toResult({ resumeAt, ...step }: StepRecord): StepResult {
