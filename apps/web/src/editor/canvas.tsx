@@ -5,6 +5,8 @@ import {
   ControlButton,
   Controls,
   type FinalConnectionState,
+  getNodesBounds,
+  getViewportForBounds,
   MiniMap,
   type NodeChange,
   type NodeTypes,
@@ -12,8 +14,17 @@ import {
   useNodesInitialized,
   useReactFlow,
   useStore,
+  type Viewport,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type DragEvent,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { usePermission } from '../account/session.tsx';
 import { useEditor } from './editor-context.tsx';
@@ -37,6 +48,7 @@ const nodeTypes: NodeTypes = { [NODE_TYPE]: NodeCard };
  * them by their guessed size (the editor hides no node otherwise).
  */
 export const fitViewOptions = { padding: 0.3, maxZoom: 1, includeHiddenNodes: true };
+const MIN_ZOOM = 0.2;
 // From the shortcut table, which the help dialog lists.
 const deleteKeys = [...DELETE_KEYS];
 const multiSelectKeys = [...MULTI_SELECT_KEYS];
@@ -108,11 +120,33 @@ export function Canvas() {
     [onNodesChange],
   );
 
-  // The whole workflow in view once the canvas has its size (the `fitView` prop alone can run
-  // before the panels beside the canvas have taken their width).
+  // The first frame shows the whole workflow: the view is worked out from the canvas's size and
+  // the cards' (guessed) sizes before React Flow mounts, rather than the top-left corner drawn
+  // first and fitted after. Should the canvas have no size yet, the view is fitted once it has.
+  const host = useRef<HTMLDivElement>(null);
+  const fitted = useRef(false);
+  const [initialViewport, setInitialViewport] = useState<Viewport | null>(null);
+  // Once, for the nodes as the editor opened with them.
+  useLayoutEffect(() => {
+    const box = host.current?.getBoundingClientRect();
+    if (!box || box.width === 0 || box.height === 0 || flowNodes.length === 0) {
+      setInitialViewport({ x: 0, y: 0, zoom: 1 });
+      return;
+    }
+    fitted.current = true;
+    setInitialViewport(
+      getViewportForBounds(
+        getNodesBounds(flowNodes),
+        box.width,
+        box.height,
+        MIN_ZOOM,
+        fitViewOptions.maxZoom,
+        fitViewOptions.padding,
+      ),
+    );
+  }, []);
   const initialized = useNodesInitialized();
   const sized = useStore((state) => state.width > 0 && state.height > 0);
-  const fitted = useRef(false);
   useEffect(() => {
     if (!initialized || !sized || fitted.current) return;
     fitted.current = true;
@@ -155,7 +189,7 @@ export function Canvas() {
   };
 
   return (
-    <div className="editor-canvas" data-testid="editor-canvas">
+    <div className="editor-canvas" data-testid="editor-canvas" ref={host}>
       {quickAdd && (
         <QuickAdd
           spot={quickAdd}
@@ -170,58 +204,63 @@ export function Canvas() {
           }}
         />
       )}
-      <ReactFlow<EditorNode, EditorEdge>
-        nodes={flowNodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        onlyRenderVisibleElements
-        onNodesChange={onFlowNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        onPaneClick={() => setQuickAdd(null)}
-        multiSelectionKeyCode={multiSelectKeys}
-        isValidConnection={canConnect}
-        onDragOver={onDragOver}
-        onDrop={onDrop}
-        deleteKeyCode={editable ? deleteKeys : null}
-        selectionKeyCode={BOX_SELECT_KEY}
-        fitView
-        fitViewOptions={fitViewOptions}
-        minZoom={0.2}
-        maxZoom={2}
-        colorMode="light"
-        nodesDraggable={editable}
-        nodesConnectable={editable}
-        edgesReconnectable={editable}
-      >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        {/* Without the lock, which would make the canvas interactive again for a viewer. */}
-        <Controls position="bottom-left" showInteractive={editable} fitViewOptions={fitViewOptions}>
-          <ControlButton
-            onClick={() => {
-              arrange();
-              // The new positions render first; then the view frames them.
-              requestAnimationFrame(() => void fitView({ ...fitViewOptions, duration: 200 }));
-            }}
-            disabled={!editable}
-            title={editable ? 'Arrange the nodes automatically' : editor.reason}
-            aria-label="Arrange the nodes automatically"
-            data-testid="auto-layout"
+      {initialViewport && (
+        <ReactFlow<EditorNode, EditorEdge>
+          nodes={flowNodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onlyRenderVisibleElements
+          onNodesChange={onFlowNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          onPaneClick={() => setQuickAdd(null)}
+          multiSelectionKeyCode={multiSelectKeys}
+          isValidConnection={canConnect}
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+          deleteKeyCode={editable ? deleteKeys : null}
+          selectionKeyCode={BOX_SELECT_KEY}
+          defaultViewport={initialViewport}
+          minZoom={MIN_ZOOM}
+          maxZoom={2}
+          colorMode="light"
+          nodesDraggable={editable}
+          nodesConnectable={editable}
+          edgesReconnectable={editable}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+          {/* Without the lock, which would make the canvas interactive again for a viewer. */}
+          <Controls
+            position="bottom-left"
+            showInteractive={editable}
+            fitViewOptions={fitViewOptions}
           >
-            <span aria-hidden="true">⇶</span>
-          </ControlButton>
-        </Controls>
-        <MiniMap
-          position="bottom-right"
-          pannable
-          zoomable
-          ariaLabel="Overview of the workflow"
-          nodeColor={minimapNodeColor}
-          nodeStrokeColor={minimapNodeStroke}
-          nodeBorderRadius={6}
-        />
-      </ReactFlow>
+            <ControlButton
+              onClick={() => {
+                arrange();
+                // The new positions render first; then the view frames them.
+                requestAnimationFrame(() => void fitView({ ...fitViewOptions, duration: 200 }));
+              }}
+              disabled={!editable}
+              title={editable ? 'Arrange the nodes automatically' : editor.reason}
+              aria-label="Arrange the nodes automatically"
+              data-testid="auto-layout"
+            >
+              <span aria-hidden="true">⇶</span>
+            </ControlButton>
+          </Controls>
+          <MiniMap
+            position="bottom-right"
+            pannable
+            zoomable
+            ariaLabel="Overview of the workflow"
+            nodeColor={minimapNodeColor}
+            nodeStrokeColor={minimapNodeStroke}
+            nodeBorderRadius={6}
+          />
+        </ReactFlow>
+      )}
     </div>
   );
 }
