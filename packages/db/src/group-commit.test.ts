@@ -105,7 +105,7 @@ describe('group commit', () => {
       return settled;
     };
 
-    it('answers a write only once the WAL holding it is synced; batches committed meanwhile share the next sync', async () => {
+    it('answers a write only once the WAL holding it is synced; writes queued meanwhile commit together after it', async () => {
       sqlite.pragma('synchronous = FULL');
       const held = heldSync();
       const commit = createGroupCommit(sqlite, { walFile: join(dir, 'test.db-wal'), ...held });
@@ -117,13 +117,16 @@ describe('group commit', () => {
       expect(held.calls).toHaveLength(1);
       expect(commit.pending).toBe(1);
       const second = commit.write(() => insert.run('b').changes);
-      const third = commit.write(() => insert.run('c').changes);
       expect(await settledSoon(second)).toBe(false);
-      expect(names()).toEqual(['a', 'b', 'c']);
-      // One sync at a time: the second batch waits for the first sync to end.
+      const third = commit.write(() => insert.run('c').changes);
+      // They would wait for the next sync anyway: they gather until this one ends.
+      expect(await settledSoon(third)).toBe(false);
+      expect(names()).toEqual(['a']);
       expect(held.calls).toHaveLength(1);
       held.calls[0]!(null);
       await expect(first).resolves.toBe(1);
+      // Then both commit in one transaction, and one sync covers them.
+      expect(names()).toEqual(['a', 'b', 'c']);
       expect(await settledSoon(second)).toBe(false);
       expect(held.calls).toHaveLength(2);
       held.calls[1]!(null);

@@ -13,8 +13,9 @@ import type Database from 'better-sqlite3';
  * With `walFile` (a database at synchronous=FULL), a batch commits without waiting for the
  * disk and the WAL file is then synced from the thread pool (`fdatasync`): the promises of the
  * batch resolve only once that sync is done, so a write is on disk before anyone hears of it,
- * as with FULL, but the event loop takes the next requests while the disk works, and batches
- * committed meanwhile share the next sync. Everything outside the group commit keeps FULL.
+ * as with FULL, but the event loop takes the next requests while the disk works. Writes queued
+ * during a sync would wait for the next one anyway: they are committed together when it ends,
+ * one transaction per sync. Everything outside the group commit keeps FULL.
  */
 export interface GroupCommit {
   /** Queues a write; resolves with its result once the transaction holding it is on disk. */
@@ -107,6 +108,7 @@ export function createGroupCommit(
         else settle(batch, outcomes);
       }
       if (unsynced.length > 0) startSync();
+      else if (queue.length > 0 && !scheduled) flush();
     };
     try {
       walFd ??= openSync(options.walFile as string, 'r');
@@ -148,7 +150,8 @@ export function createGroupCommit(
   const write = <T>(work: () => T) =>
     new Promise<T>((resolve, reject) => {
       queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!scheduled) {
+      // During a sync the writes gather; its end commits them (see startSync).
+      if (!scheduled && !syncing) {
         scheduled = true;
         setImmediate(flush);
       }
