@@ -36,7 +36,9 @@ export function createDb(file: string, options: DbOptions = {}): DbHandle {
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -32000');
+  // 8 MB: reads go through the memory map below, so the cache mostly holds the pages a write
+  // transaction changes; 32 MB only added to the server's peak memory (~15 MB more under load).
+  sqlite.pragma('cache_size = -8000');
   sqlite.pragma('temp_store = MEMORY');
   // Reads go through a memory map instead of a read() call per page: a history search that
   // visits runs scattered over the file is two to three times faster.
