@@ -14,6 +14,7 @@ import {
   useNodesInitialized,
   useReactFlow,
   useStore,
+  useStoreApi,
   type Viewport,
 } from '@xyflow/react';
 import {
@@ -79,6 +80,17 @@ function withGuessedSize(node: EditorNode, edges: readonly EditorEdge[]): Editor
   return estimate;
 }
 
+/**
+ * The editor's nodes as React Flow gets them at first: each with its guessed size and handles.
+ * Handed to the provider, they are in React Flow's store before its first frame.
+ */
+export function initialFlowNodes(
+  nodes: readonly EditorNode[],
+  edges: readonly EditorEdge[],
+): EditorNode[] {
+  return nodes.map((node) => withGuessedSize(node, edges));
+}
+
 const minimapNodeColor = (node: EditorNode) => (node.selected ? '#c7cbff' : '#e4e7ff');
 const minimapNodeStroke = (node: EditorNode) => (node.selected ? '#4f46e5' : '#a5abd8');
 
@@ -124,6 +136,7 @@ export function Canvas() {
   // the cards' (guessed) sizes before React Flow mounts, rather than the top-left corner drawn
   // first and fitted after. Should the canvas have no size yet, the view is fitted once it has.
   const host = useRef<HTMLDivElement>(null);
+  const flowStore = useStoreApi();
   const fitted = useRef(false);
   const [initialViewport, setInitialViewport] = useState<Viewport | null>(null);
   // Once, for the nodes as the editor opened with them.
@@ -134,16 +147,22 @@ export function Canvas() {
       return;
     }
     fitted.current = true;
-    setInitialViewport(
-      getViewportForBounds(
-        getNodesBounds(flowNodes),
-        box.width,
-        box.height,
-        MIN_ZOOM,
-        fitViewOptions.maxZoom,
-        fitViewOptions.padding,
-      ),
+    const viewport = getViewportForBounds(
+      getNodesBounds(flowNodes),
+      box.width,
+      box.height,
+      MIN_ZOOM,
+      fitViewOptions.maxZoom,
+      fitViewOptions.padding,
     );
+    // React Flow learns its size and view in effects after its first frame, which would draw
+    // no card (nothing is in a view of no size); told now, its first frame has the cards.
+    flowStore.setState({
+      width: box.width,
+      height: box.height,
+      transform: [viewport.x, viewport.y, viewport.zoom],
+    });
+    setInitialViewport(viewport);
   }, []);
   const initialized = useNodesInitialized();
   const sized = useStore((state) => state.width > 0 && state.height > 0);

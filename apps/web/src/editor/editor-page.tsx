@@ -16,7 +16,7 @@ import { useDocumentTitle } from '../lib/use-document-title.ts';
 import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
-import { Canvas, fitViewOptions } from './canvas.tsx';
+import { Canvas, fitViewOptions, initialFlowNodes } from './canvas.tsx';
 import { CheckDraftDialog } from './check-draft.tsx';
 import { CLIPBOARD_STORAGE_KEY, parseFragment, type ViewRect } from './clipboard.ts';
 import { ConfigPanel, IssueList } from './config-panel.tsx';
@@ -83,7 +83,10 @@ function WorkflowEditor({ workflow }: { workflow: WorkflowDetail }) {
   return (
     <EditorStoreContext.Provider value={store}>
       <TestDataContext.Provider value={testData}>
-        <ReactFlowProvider>
+        <ReactFlowProvider
+          initialNodes={initialFlowNodes(store.getState().nodes, store.getState().edges)}
+          initialEdges={store.getState().edges}
+        >
           <EditorLayout workflow={workflow} />
         </ReactFlowProvider>
       </TestDataContext.Provider>
