@@ -72,7 +72,18 @@ describe('setup and sign-in', () => {
         input: { email: 'ada@example.com', password: 'short' },
       });
       expect(short.status).toBe(400);
-      expect(short.text).toContain('use at least 10 characters for the password');
+      // Refused input reads as where and what, with the problems listed for scripts.
+      expect(short.error).toEqual({
+        message: 'password: use at least 10 characters for the password',
+        code: -32600,
+        data: {
+          code: 'BAD_REQUEST',
+          httpStatus: 400,
+          path: 'auth.setup',
+          invalidInput: true,
+          issues: [{ path: 'password', message: 'use at least 10 characters for the password' }],
+        },
+      });
 
       const setup = await trpc(hookflow, 'auth.setup', {
         input: { email: 'ada@example.com', name: 'Ada', password: 'ada’s long password' },
@@ -112,6 +123,11 @@ describe('setup and sign-in', () => {
     });
     try {
       expect((await trpc(hookflow, 'auth.status')).data).toMatchObject({ setupRequired: false });
+      const empty = await trpc(hookflow, 'auth.login', {
+        input: { email: 'ops@example.com', password: '' },
+      });
+      expect(empty.status).toBe(400);
+      expect(empty.error?.message).toBe('password: enter your password');
       const login = await trpc(hookflow, 'auth.login', {
         input: { email: 'ops@example.com', password },
       });

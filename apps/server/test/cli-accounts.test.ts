@@ -74,7 +74,12 @@ describe('hookflow user | token', () => {
       [
         ['user', 'create', '--email', 'x@example.com', '--role', 'viewer'],
         { stdin: 'short' },
-        'use at least 10 characters for the password',
+        'error: password: use at least 10 characters for the password',
+      ],
+      [
+        ['user', 'create', '--email', 'x@example.c', '--role', 'viewer'],
+        { stdin: 'long enough pw' },
+        'error: email: enter an email address, like ada@example.com',
       ],
       [
         ['user', 'create', '--email', 'x@example.com', '--role', 'viewer'],
@@ -112,7 +117,7 @@ describe('hookflow user | token', () => {
       [
         ['user', 'set-password', 'ed@example.com'],
         { stdin: 'short' },
-        'use at least 10 characters for the password',
+        'error: password: use at least 10 characters for the password',
       ],
       [['user', 'frobnicate'], {}, 'unknown user command "frobnicate"'],
     ];
@@ -129,6 +134,8 @@ describe('hookflow user | token', () => {
       outputs.push(...out, ...err);
       expect(code, args.join(' ')).toBe(1);
       expect(err.join('\n')).toContain(message);
+      // What the API's schema refused reads as words, never as zod's issues in JSON.
+      expect(err.join('\n'), args.join(' ')).not.toMatch(/"code"|\[\s*\{/);
     }
 
     const listed = await run({}, 'user', 'list', '--json');

@@ -31,4 +31,11 @@ export {
 } from './passwords.ts';
 export { type AppRouter, appRouter, createCaller } from './root.ts';
 export { triggerUrl } from './routers/workflows.ts';
-export { hasRole, IssuesError, roleOrder } from './trpc.ts';
+export {
+  type ErrorExplanation,
+  explainError,
+  hasRole,
+  type InputProblem,
+  IssuesError,
+  roleOrder,
+} from './trpc.ts';

@@ -6,6 +6,7 @@
  */
 import type { ValidationIssue } from '@hookflow/engine';
 import { initTRPC, TRPCError } from '@trpc/server';
+import { z } from 'zod';
 import type { Actor, ApiContext, Role } from './context.ts';
 
 /** A refusal that carries a list of problems, each pointing at a node or a document path. */
@@ -23,14 +24,64 @@ export class IssuesError extends Error {
 export const internalErrorMessage =
   'the server failed to handle this request; the details are in its log';
 
+/** One thing wrong with what a caller sent: where (dotted, `headers.0.value`; '' for all of it). */
+export interface InputProblem {
+  path: string;
+  message: string;
+}
+
+/** What a caller is told of an error: a sentence, and the problems when there is a list. */
+export interface ErrorExplanation {
+  message: string;
+  issues?: IssuesError['issues'];
+  /** Set when a procedure's input schema refused what was sent; `issues` then says what. */
+  invalidInput?: true;
+}
+
+/**
+ * The problems of input a procedure's schema refused, or null for any other error. tRPC turns a
+ * failed input parse into a BAD_REQUEST whose cause is the schema's error (a ZodError) and whose
+ * message is zod's issue list in JSON: no use to a person.
+ */
+function inputProblemsOf(error: TRPCError): InputProblem[] | null {
+  if (error.code !== 'BAD_REQUEST' || !(error.cause instanceof z.core.$ZodError)) return null;
+  return error.cause.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/**
+ * The words for an error, the same over HTTP (the error formatter) and in the CLI (which calls
+ * procedures in-process, where no formatter runs): refused input as `password: enter your
+ * password`, or `some of what was sent is not valid: a: ...; b: ...`, with each problem in
+ * `issues`; a refusal that carries a list ({@link IssuesError}) as its message and that list;
+ * anything else as it was thrown.
+ */
+export function explainError(error: TRPCError): ErrorExplanation {
+  const input = inputProblemsOf(error);
+  if (input && input.length > 0) {
+    const described = input.map(({ path, message }) => (path ? `${path}: ${message}` : message));
+    const message =
+      described.length === 1
+        ? described[0]!
+        : `some of what was sent is not valid: ${described.join('; ')}`;
+    return { message, issues: input, invalidInput: true };
+  }
+  const { message } = error;
+  return error.cause instanceof IssuesError ? { message, issues: error.cause.issues } : { message };
+}
+
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
-    const issues = error.cause instanceof IssuesError ? error.cause.issues : undefined;
     // Stack traces stay in the server's logs; callers get the message and the problems. An
     // unexpected failure's message (a database error, a path) stays there too.
     const { stack: _stack, ...data } = shape.data;
-    const message = error.code === 'INTERNAL_SERVER_ERROR' ? internalErrorMessage : shape.message;
-    return { ...shape, message, data: { ...data, issues } };
+    const explained = explainError(error);
+    const message =
+      error.code === 'INTERNAL_SERVER_ERROR' ? internalErrorMessage : explained.message;
+    const { issues, invalidInput } = explained;
+    return { ...shape, message, data: { ...data, issues, invalidInput } };
   },
 });
 

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { type ApiContext, createCaller, createLiveEvents } from '@hookflow/api';
+import { type ApiContext, createCaller, createLiveEvents, explainError } from '@hookflow/api';
 import { createStore, runStatuses } from '@hookflow/db';
 import { nodeRegistry } from '@hookflow/nodes';
 import { TRPCError } from '@trpc/server';
@@ -156,21 +156,20 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.err(`error: ${error.message}`);
       return 2;
     }
-    if (
-      error instanceof TRPCError ||
-      error instanceof CliError ||
-      error instanceof AccountsCliError
-    ) {
-      io.err(`error: ${error.message}`);
-      const issues = (
-        error.cause as
-          | { issues?: { path?: string; nodeId?: string; field?: string; message: string }[] }
-          | undefined
-      )?.issues;
-      for (const issue of issues ?? []) {
-        const where = issue.path ?? [issue.nodeId, issue.field].filter(Boolean).join(' ');
+    if (error instanceof TRPCError) {
+      // Refused input reads as `email: enter an email address ...`, not zod's issues in JSON;
+      // its message already names every problem, so only a refused document's list follows it.
+      const { message, issues, invalidInput } = explainError(error);
+      io.err(`error: ${message}`);
+      for (const issue of invalidInput ? [] : (issues ?? [])) {
+        const where =
+          'path' in issue ? issue.path : [issue.nodeId, issue.field].filter(Boolean).join(' ');
         io.err(`  - ${where ? `${where}: ` : ''}${issue.message}`);
       }
+      return 1;
+    }
+    if (error instanceof CliError || error instanceof AccountsCliError) {
+      io.err(`error: ${error.message}`);
       return 1;
     }
     throw error;
