@@ -109,10 +109,21 @@ describe('accounts in a real browser', { timeout: 30_000 }, () => {
     expect(await page.getByTestId('setup-email').getAttribute('aria-invalid')).toBe('true');
     await session.screenshot('accounts-setup-problems');
 
-    await page.getByTestId('setup-email').fill(owner.email);
+    // An address the form lets through but the server refuses: its words, not where or JSON.
+    await page.getByTestId('setup-email').fill('olive@example.c');
     await page.getByTestId('setup-name').fill(owner.name);
     await page.getByTestId('setup-password').fill(owner.password);
     await page.getByTestId('setup-confirm').fill(owner.password);
+    await page.getByTestId('setup-submit').click();
+    const refusal = page.getByTestId('error-message');
+    await refusal.waitFor();
+    expect(await refusal.locator('p').nth(1).textContent()).toBe(
+      'enter an email address, like ada@example.com',
+    );
+    expect(await page.getByTestId('error-issues').count()).toBe(0);
+    await session.screenshot('accounts-setup-server-refusal');
+
+    await page.getByTestId('setup-email').fill(owner.email);
     await page.getByTestId('setup-submit').click();
 
     // Signed in, on the workflows.

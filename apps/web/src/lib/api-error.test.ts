@@ -1,31 +1,41 @@
-import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { describeInputProblems } from './api-error.ts';
+/**
+ * What a person is shown of the API's refusals: real errors from a real server (a temporary
+ * SQLite file, port 0), through the web app's own client.
+ */
+import { startHookflow } from '@hookflow/server/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeProblem } from './api-error.ts';
+import { createApiClient } from './trpc.ts';
 
-/** What the API sends for input its zod schema refuses: the error's message. */
-function refusalOf(schema: z.ZodType, input: unknown): string {
-  const result = schema.safeParse(input);
-  if (result.success) throw new Error('the input was accepted');
-  return result.error.message;
-}
+let hookflow: Awaited<ReturnType<typeof startHookflow>>;
+let client: ReturnType<typeof createApiClient>;
 
-const user = z.object({
-  email: z.email('enter an email address, like ada@example.com'),
-  password: z.string().min(10, 'use at least 10 characters for the password'),
+beforeAll(async () => {
+  hookflow = await startHookflow();
+  client = createApiClient(`${hookflow.address}/trpc`);
+}, 60_000);
+
+afterAll(async () => {
+  await hookflow?.close();
 });
 
-describe('describeInputProblems', () => {
-  it('reads one refused field as its message', () => {
-    const message = refusalOf(user, { email: 'ada@example.com', password: 'short' });
-    expect(describeInputProblems(message)).toEqual({
-      message: 'use at least 10 characters for the password',
-      issues: [],
-    });
+const refusalOf = (call: Promise<unknown>) =>
+  call.then(
+    () => {
+      throw new Error('the call was accepted');
+    },
+    (error: unknown) => error,
+  );
+
+describe('describeProblem', () => {
+  it('shows one refused field as its own message, without where it is', async () => {
+    const error = await refusalOf(client.auth.login.mutate({ email: 'x', password: '' }));
+    expect(describeProblem(error)).toEqual({ message: 'enter your password', issues: [] });
   });
 
-  it('lists several refused fields with where each is', () => {
-    const message = refusalOf(user, { email: 'ada', password: 'short' });
-    expect(describeInputProblems(message)).toEqual({
+  it('lists several refused fields with where each is', async () => {
+    const error = await refusalOf(client.auth.setup.mutate({ email: 'ada', password: 'short' }));
+    expect(describeProblem(error)).toEqual({
       message: 'some of what was sent is not valid',
       issues: [
         { where: 'email', message: 'enter an email address, like ada@example.com' },
@@ -34,10 +44,25 @@ describe('describeInputProblems', () => {
     });
   });
 
-  it('leaves other messages alone', () => {
-    expect(describeInputProblems('this needs the editor role; you are a viewer')).toBeNull();
-    expect(describeInputProblems('[not json')).toBeNull();
-    expect(describeInputProblems('[1, 2]')).toBeNull();
-    expect(describeInputProblems('[]')).toBeNull();
+  it('keeps a refused document’s message and points at its fields', async () => {
+    const error = await refusalOf(
+      hookflow.api.workflows.import.mutate({
+        document: { format: 'n8n', name: 'Elsewhere', nodes: [], edges: [], settings: {} },
+      }),
+    );
+    const { message, issues } = describeProblem(error);
+    expect(message).toContain('format');
+    expect(issues).toEqual([{ where: 'format', message: expect.any(String) }]);
+  });
+
+  it('shows other refusals as the server says them', async () => {
+    const error = await refusalOf(client.runs.delete.mutate({ ids: ['run_1'] }));
+    expect(describeProblem(error)).toEqual({ message: 'sign in first', issues: [] });
+  });
+
+  it('says when there is no server to answer', async () => {
+    const nowhere = createApiClient('http://127.0.0.1:9/trpc');
+    const { message } = describeProblem(await refusalOf(nowhere.auth.status.query()));
+    expect(message).toMatch(/^Cannot reach the Hookflow server \(.+\)\.$/);
   });
 });

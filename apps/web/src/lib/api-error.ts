@@ -7,8 +7,10 @@ export interface ProblemDescription {
 }
 
 /**
- * What went wrong, in words a person can act on: the API's message and, for refused workflow
- * documents, the list of problems it sends in `error.data.issues`.
+ * What went wrong, in words a person can act on: the API's message and the list of problems it
+ * sends in `error.data.issues`, for refused workflow documents and for refused input. The API
+ * words refused input for scripts (`password: enter your password`); a form shows the one
+ * problem's own message beside its field, and several as a list of where and what.
  */
 export function describeProblem(error: unknown): ProblemDescription {
   if (!isApiError(error)) {
@@ -18,40 +20,19 @@ export function describeProblem(error: unknown): ProblemDescription {
     // No tRPC answer at all: the server is down, restarting or behind a broken proxy.
     return { message: `Cannot reach the Hookflow server (${error.message}).`, issues: [] };
   }
+  const { invalidInput } = error.data;
   const issues = (error.data.issues ?? []).map((issue) => {
-    if ('path' in issue) return { where: issue.path || 'document', message: issue.message };
+    if ('path' in issue) {
+      return { where: issue.path || (invalidInput ? 'input' : 'document'), message: issue.message };
+    }
     const node = issue.nodeId === undefined ? 'workflow' : `node "${issue.nodeId}"`;
     return { where: issue.field ? `${node}, ${issue.field}` : node, message: issue.message };
   });
-  if (issues.length === 0 && error.data.code === 'BAD_REQUEST') {
-    const input = describeInputProblems(error.message);
-    if (input) return input;
+  if (invalidInput && issues.length > 0) {
+    if (issues.length === 1) return { message: issues[0]!.message, issues: [] };
+    return { message: 'some of what was sent is not valid', issues };
   }
   return { message: error.message, issues };
-}
-
-/**
- * Input the API's schema refused arrives as the schema's list of problems in JSON
- * (`[{ "path": ["password"], "message": "use at least 10 characters ..." }]`); this reads it as
- * the one problem, or a list of them. Null when the message is not such a list.
- */
-export function describeInputProblems(message: string): ProblemDescription | null {
-  if (!message.trimStart().startsWith('[')) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message);
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) return null;
-  const issues: ProblemDescription['issues'] = [];
-  for (const item of parsed) {
-    if (!item || typeof item !== 'object' || typeof item.message !== 'string') return null;
-    const path: unknown[] = Array.isArray(item.path) ? item.path : [];
-    issues.push({ where: path.map(String).join('.') || 'input', message: item.message });
-  }
-  if (issues.length === 1) return { message: issues[0]!.message, issues: [] };
-  return { message: 'some of what was sent is not valid', issues };
 }
 
 export function isNotFound(error: unknown): boolean {
