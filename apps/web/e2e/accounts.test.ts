@@ -328,6 +328,22 @@ describe('accounts in a real browser', { timeout: 30_000 }, () => {
     expect(await viewerPage.getByTestId('palette-item-filter').getAttribute('aria-disabled')).toBe(
       'true',
     );
+    // A card's settings are there to read; nothing in them changes, and cutting takes nothing.
+    await card.click();
+    const settings = viewerPage.getByTestId('node-settings');
+    await settings.waitFor();
+    expect(await settings.locator('fieldset.config-fieldset').getAttribute('disabled')).toBe('');
+    expect(await settings.getByTestId('delete-node').isDisabled()).toBe(true);
+    expect(await settings.locator('input, select').first().isDisabled()).toBe(true);
+    for (const content of await settings.locator('.cm-content').all()) {
+      expect(await content.getAttribute('contenteditable')).toBe('false');
+    }
+    const cards = await viewerPage.locator('[data-testid="node-card"]').count();
+    await viewerPage.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await card.click();
+    await viewerPage.keyboard.press('Control+x');
+    await viewerPage.waitForTimeout(200);
+    expect(await viewerPage.locator('[data-testid="node-card"]').count()).toBe(cards);
     await viewerPage.getByTestId('workflow-name-input').fill('Renamed by a viewer');
     const saveError = viewerPage.getByTestId('error-message');
     await saveError.waitFor({ timeout: 10_000 });

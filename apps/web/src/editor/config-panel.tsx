@@ -9,9 +9,11 @@ import {
 import { nodeRegistry } from '@hookflow/nodes';
 import { useEffect, useId, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { usePermission } from '../account/session.tsx';
 import { ExpressionEnvironmentContext } from '../fields/expression-environment.ts';
 import { isFieldVisible, placeIssues } from '../fields/form.ts';
 import { FormFieldRow } from '../fields/form-field.tsx';
+import { ReadOnlyFieldsContext } from '../fields/read-only.ts';
 import { useDraftText } from '../fields/use-draft-text.ts';
 import { nodeTypeLabel } from '../lib/node-types.ts';
 import { useShowMore } from '../ui/show-more.tsx';
@@ -77,6 +79,7 @@ function NodeSettings({ id, data }: { id: string; data: WorkflowNodeData }) {
     })),
   );
   const formId = useId();
+  const editor = usePermission('editor');
   const environment = useExpressionEnvironmentFor(id);
   const setInsertTarget = useTestData((state) => state.setInsertTarget);
   // A field of a node no longer shown must not receive picked values.
@@ -113,92 +116,97 @@ function NodeSettings({ id, data }: { id: string; data: WorkflowNodeData }) {
         </div>
       </header>
 
-      {placed.general.length > 0 && (
-        <ul className="panel-issues" data-testid="node-issues">
-          {placed.general.map((issue) => (
-            <li key={`${issue.field ?? ''}|${issue.message}`}>
-              {issue.field && <code>{issue.field}</code>} {issue.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      {/* A viewer reads the settings; every field and button in here is disabled for them. */}
+      <fieldset className="config-fieldset" disabled={!editor.allowed} title={editor.reason}>
+        <ReadOnlyFieldsContext.Provider value={!editor.allowed}>
+          {placed.general.length > 0 && (
+            <ul className="panel-issues" data-testid="node-issues">
+              {placed.general.map((issue) => (
+                <li key={`${issue.field ?? ''}|${issue.message}`}>
+                  {issue.field && <code>{issue.field}</code>} {issue.message}
+                </li>
+              ))}
+            </ul>
+          )}
 
-      {placedWarnings.general.length > 0 && (
-        <ul className="panel-warnings" data-testid="node-warnings">
-          {placedWarnings.general.map((warning) => (
-            <li key={`${warning.field ?? ''}|${warning.message}`}>
-              {warning.field && <code>{warning.field}</code>} {warning.message}
-            </li>
-          ))}
-        </ul>
-      )}
+          {placedWarnings.general.length > 0 && (
+            <ul className="panel-warnings" data-testid="node-warnings">
+              {placedWarnings.general.map((warning) => (
+                <li key={`${warning.field ?? ''}|${warning.message}`}>
+                  {warning.field && <code>{warning.field}</code>} {warning.message}
+                </li>
+              ))}
+            </ul>
+          )}
 
-      <div className="form-field" data-testid="field-name">
-        <label className="form-field-label" htmlFor={`${formId}-name`}>
-          Name
-        </label>
-        <input
-          id={`${formId}-name`}
-          className="input"
-          type="text"
-          maxLength={200}
-          value={data.name}
-          placeholder={type.label}
-          onChange={(event) => updateNode(id, { name: event.currentTarget.value })}
-        />
-      </div>
-      <KeyField id={id} nodeKey={data.key} issues={placed.key} inputId={`${formId}-key`} />
-      {definition && !definition.trigger && (
-        <div className="form-field" data-testid="field-onError">
-          <label className="form-field-label" htmlFor={`${formId}-on-error`}>
-            If it fails
-          </label>
-          <select
-            id={`${formId}-on-error`}
-            className="select input"
-            value={data.onError ?? 'stop'}
-            onChange={(event) =>
-              updateNode(id, {
-                onError: event.currentTarget.value === 'continue' ? 'continue' : undefined,
-              })
-            }
-          >
-            <option value="stop">Stop the run</option>
-            <option value="continue">Continue through its “Error” output</option>
-          </select>
-        </div>
-      )}
+          <div className="form-field" data-testid="field-name">
+            <label className="form-field-label" htmlFor={`${formId}-name`}>
+              Name
+            </label>
+            <input
+              id={`${formId}-name`}
+              className="input"
+              type="text"
+              maxLength={200}
+              value={data.name}
+              placeholder={type.label}
+              onChange={(event) => updateNode(id, { name: event.currentTarget.value })}
+            />
+          </div>
+          <KeyField id={id} nodeKey={data.key} issues={placed.key} inputId={`${formId}-key`} />
+          {definition && !definition.trigger && (
+            <div className="form-field" data-testid="field-onError">
+              <label className="form-field-label" htmlFor={`${formId}-on-error`}>
+                If it fails
+              </label>
+              <select
+                id={`${formId}-on-error`}
+                className="select input"
+                value={data.onError ?? 'stop'}
+                onChange={(event) =>
+                  updateNode(id, {
+                    onError: event.currentTarget.value === 'continue' ? 'continue' : undefined,
+                  })
+                }
+              >
+                <option value="stop">Stop the run</option>
+                <option value="continue">Continue through its “Error” output</option>
+              </select>
+            </div>
+          )}
 
-      {definition && visible.length > 0 && (
-        <ExpressionEnvironmentContext.Provider value={environment}>
-          <fieldset className="config-form">
-            <legend className="visually-hidden">{type.label} settings</legend>
-            {visible.map((field) => (
-              <FormFieldRow
-                key={field.field}
-                field={field}
-                id={`${formId}-${field.field}`}
-                value={formFieldValue(data.config, field.field)}
-                fallback={fallbackOf(definition, field.field)}
-                issues={placed.byField.get(field.field) ?? []}
-                warnings={placedWarnings.byField.get(field.field) ?? []}
-                onChange={(value) => setConfigField(id, field.field, value)}
-              />
-            ))}
-          </fieldset>
-        </ExpressionEnvironmentContext.Provider>
-      )}
+          {definition && visible.length > 0 && (
+            <ExpressionEnvironmentContext.Provider value={environment}>
+              <fieldset className="config-form">
+                <legend className="visually-hidden">{type.label} settings</legend>
+                {visible.map((field) => (
+                  <FormFieldRow
+                    key={field.field}
+                    field={field}
+                    id={`${formId}-${field.field}`}
+                    value={formFieldValue(data.config, field.field)}
+                    fallback={fallbackOf(definition, field.field)}
+                    issues={placed.byField.get(field.field) ?? []}
+                    warnings={placedWarnings.byField.get(field.field) ?? []}
+                    onChange={(value) => setConfigField(id, field.field, value)}
+                  />
+                ))}
+              </fieldset>
+            </ExpressionEnvironmentContext.Provider>
+          )}
 
-      <div className="config-panel-footer">
-        <button
-          type="button"
-          className="button button-small button-danger"
-          onClick={() => deleteNode(id)}
-          data-testid="delete-node"
-        >
-          Delete node
-        </button>
-      </div>
+          <div className="config-panel-footer">
+            <button
+              type="button"
+              className="button button-small button-danger"
+              onClick={() => deleteNode(id)}
+              data-testid="delete-node"
+            >
+              Delete node
+            </button>
+          </div>
+        </ReadOnlyFieldsContext.Provider>
+      </fieldset>
     </div>
   );
 }

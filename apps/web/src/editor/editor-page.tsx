@@ -145,7 +145,7 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
     const warm = setTimeout(() => void loadExpressionEditor(), 300);
     return () => clearTimeout(warm);
   }, []);
-  useClipboardShortcuts();
+  useClipboardShortcuts(editor.allowed);
 
   const showNode = (nodeId: string) => {
     store.getState().selectNode(nodeId);
@@ -614,7 +614,7 @@ function hasTextSelection(): boolean {
  * tab) and this browser's storage (when the clipboard holds nothing). Inside text boxes they
  * stay the browser's.
  */
-function useClipboardShortcuts() {
+function useClipboardShortcuts(editable: boolean) {
   const store = useEditorStore();
   const flow = useStoreApi();
   useEffect(() => {
@@ -630,12 +630,13 @@ function useClipboardShortcuts() {
       } catch {
         // Storage full or disabled: the system clipboard still has it.
       }
-      if (cut) store.getState().deleteSelected();
+      // A viewer copies; cutting would take nodes out of a workflow they may not change.
+      if (cut && editable) store.getState().deleteSelected();
     };
     const onCopy = (event: ClipboardEvent) => copy(event, false);
     const onCut = (event: ClipboardEvent) => copy(event, true);
     const onPaste = (event: ClipboardEvent) => {
-      if (isTextEntry(event.target)) return;
+      if (!editable || isTextEntry(event.target)) return;
       const text = event.clipboardData?.getData('text/plain') ?? '';
       let fragment = parseFragment(text);
       if (!fragment && text === '') {
@@ -657,7 +658,7 @@ function useClipboardShortcuts() {
       document.removeEventListener('cut', onCut);
       document.removeEventListener('paste', onPaste);
     };
-  }, [store, flow]);
+  }, [store, flow, editable]);
 }
 
 /** The part of the canvas in view, in flow coordinates. */

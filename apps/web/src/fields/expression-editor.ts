@@ -167,6 +167,8 @@ export interface ExpressionEditorOptions {
   language?: 'json';
   acceptsExpressions: boolean;
   contentTestId?: string;
+  /** Shown, selectable and copyable, but not changeable (a viewer). */
+  readOnly?: boolean;
   /** The paths to complete, asked each time the list opens. */
   paths(): readonly DataPath[];
   /** The field got the focus: where the data panel inserts from now on. */
@@ -221,6 +223,7 @@ export function createExpressionEditor(options: ExpressionEditorOptions): Expres
         placeholder ? placeholderText(placeholder) : [],
         // Long URLs wrap rather than scroll, so the whole value stays in view.
         EditorView.lineWrapping,
+        options.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [],
         multiline ? [] : singleLine,
         // The list of paths may be wider than the panel, which clips its overflow.
         tooltips({ parent: document.body }),

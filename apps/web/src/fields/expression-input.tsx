@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ExpressionEditor } from './expression-editor.ts';
 import { useExpressionEnvironment } from './expression-environment.ts';
+import { useReadOnlyFields } from './read-only.ts';
 
 /** CodeMirror and the field's editor on it, fetched once, when the first field is shown. */
 export const loadExpressionEditor = () => import('./expression-editor.ts');
@@ -48,6 +49,7 @@ export function ExpressionInput({
   const editor = useRef<ExpressionEditor | null>(null);
   const [ready, setReady] = useState(false);
   const environment = useExpressionEnvironment();
+  const readOnly = useReadOnlyFields();
   // The editor is built once; these refs give its callbacks the latest props (and the value
   // the field has when CodeMirror arrives).
   const latest = useRef({ environment, onChange, value });
@@ -67,6 +69,7 @@ export function ExpressionInput({
         language,
         acceptsExpressions,
         contentTestId,
+        readOnly,
         paths: () => latest.current.environment.paths,
         focused: (target) => latest.current.environment.focused(target),
         changed: (text) => latest.current.onChange(text),
