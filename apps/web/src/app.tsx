@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { AccountMenu } from './account/account-menu.tsx';
 import { AuthGate } from './account/auth-gate.tsx';
 import { ChangePasswordPage } from './account/change-password-page.tsx';
@@ -8,6 +8,7 @@ import { TokensPage } from './account/tokens-page.tsx';
 import { UsersPage } from './account/users-page.tsx';
 import { CredentialsPage } from './credentials/credentials-page.tsx';
 import { editorWorkflowQuery } from './editor/editor-query.ts';
+import { lazyPage } from './lib/lazy-page.tsx';
 import { paths } from './lib/paths.ts';
 import { Link, matchPath, preloadRoute, Routes, route, useLocation } from './lib/router.tsx';
 import { useTRPC } from './lib/trpc.ts';
@@ -20,10 +21,12 @@ import { WorkflowDetailPage } from './workflows/workflow-detail-page.tsx';
 import { WorkflowListPage } from './workflows/workflow-list-page.tsx';
 
 /** The editor brings the canvas library with it: loaded when first opened. */
-const loadEditor = () => import('./editor/editor-page.tsx');
-const EditorPage = lazy(() => loadEditor().then((module) => ({ default: module.EditorPage })));
-const AuditPage = lazy(() =>
-  import('./audit/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
+const editor = lazyPage(() =>
+  import('./editor/editor-page.tsx').then((module) => module.EditorPage),
+);
+const EditorPage = editor.Page;
+const { Page: AuditPage } = lazyPage(() =>
+  import('./audit/audit-page.tsx').then((module) => module.AuditPage),
 );
 
 /** Every page of the app. A new page is one line here (and, for the server, nothing). */
@@ -37,7 +40,7 @@ const routes = [
     // Opening the editor at its address: its code and the workflow come while the session is
     // checked (the workflow in the same request as the check), not one after the other.
     ({ id }, { queryClient, trpc }) => {
-      void loadEditor();
+      void editor.preload();
       void queryClient.prefetchQuery(editorWorkflowQuery(trpc, id));
     },
   ),

@@ -90,8 +90,8 @@ export function ExpressionInput({
 
   // The parse error's place follows the text; describedBy and invalid are plain attributes.
   useEffect(() => {
-    if (ready) editor.current?.setErrorAt(errorAt);
-  }, [ready, errorAt, value]);
+    if (ready && language === 'json') editor.current?.setErrorAt(errorAt);
+  }, [ready, language, errorAt, value]);
   useEffect(() => {
     const content = ready ? editor.current?.content : undefined;
     if (!content) return;
