@@ -57,6 +57,27 @@ describe('the store on a real SQLite file', () => {
     expect(lookup.kind).toBe('live');
   });
 
+  it('saves a draft with its revision and the name it had, refusing a stale base', () => {
+    const { id } = store.workflows.create({ name: 'Orders', document: { name: 'Orders' } });
+    const first = store.workflows.updateDraft(id, { name: 'Orders', document: { n: 1 } });
+    expect(first).toEqual({ kind: 'saved', revision: 2, previousName: 'Orders' });
+    const renamed = store.workflows.updateDraft(id, {
+      name: 'Paid orders',
+      document: { n: 2 },
+      baseRevision: 2,
+    });
+    expect(renamed).toEqual({ kind: 'saved', revision: 3, previousName: 'Orders' });
+    expect(store.workflows.get(id)?.name).toBe('Paid orders');
+    // Based on revision 2, saved since: refused, nothing written.
+    expect(
+      store.workflows.updateDraft(id, { name: 'Stale', document: { n: 3 }, baseRevision: 2 }),
+    ).toEqual({ kind: 'conflict', revision: 3 });
+    expect(store.workflows.get(id)?.name).toBe('Paid orders');
+    expect(store.workflows.updateDraft('wf_missing', { name: 'x', document: {} })).toEqual({
+      kind: 'not-found',
+    });
+  });
+
   it('accepts an event with a queued run, then claims, records and finishes it', async () => {
     const wf = store.workflows.create({ name: 'A', document: {} });
     const version = store.workflows.publish(wf.id, { document: {} });

@@ -30,7 +30,8 @@ export interface WorkflowRecord {
 }
 
 export type DraftSaveResult =
-  | { kind: 'saved'; revision: number }
+  /** `previousName`: the name before this save (a rename when it differs). */
+  | { kind: 'saved'; revision: number; previousName: string }
   | { kind: 'conflict'; revision: number }
   | { kind: 'not-found' };
 
@@ -142,28 +143,37 @@ export function createWorkflowStore({ db }: DbHandle) {
       input: { name: string; document: unknown; baseRevision?: number; now?: number },
     ): DraftSaveResult {
       const live = and(eq(workflows.id, id), isNull(workflows.deletedAt));
-      const saved = db
-        .update(workflows)
-        .set({
-          name: input.name,
-          draft: input.document,
-          draftRevision: sql`${workflows.draftRevision} + 1`,
-          updatedAt: input.now ?? Date.now(),
-        })
-        .where(
-          input.baseRevision === undefined
-            ? live
-            : and(live, eq(workflows.draftRevision, input.baseRevision)),
-        )
-        .returning({ revision: workflows.draftRevision })
-        .get();
-      if (saved) return { kind: 'saved', revision: saved.revision };
-      const current = db
-        .select({ revision: workflows.draftRevision })
-        .from(workflows)
-        .where(live)
-        .get();
-      return current ? { kind: 'conflict', revision: current.revision } : { kind: 'not-found' };
+      return db.transaction(
+        (tx): DraftSaveResult => {
+          // The name only (not the draft): the caller tells a rename from the other saves.
+          // IMMEDIATE: it reads before it writes (see users.create).
+          const before = tx.select({ name: workflows.name }).from(workflows).where(live).get();
+          if (!before) return { kind: 'not-found' };
+          const saved = tx
+            .update(workflows)
+            .set({
+              name: input.name,
+              draft: input.document,
+              draftRevision: sql`${workflows.draftRevision} + 1`,
+              updatedAt: input.now ?? Date.now(),
+            })
+            .where(
+              input.baseRevision === undefined
+                ? live
+                : and(live, eq(workflows.draftRevision, input.baseRevision)),
+            )
+            .returning({ revision: workflows.draftRevision })
+            .get();
+          if (saved) return { kind: 'saved', revision: saved.revision, previousName: before.name };
+          const current = tx
+            .select({ revision: workflows.draftRevision })
+            .from(workflows)
+            .where(live)
+            .get();
+          return current ? { kind: 'conflict', revision: current.revision } : { kind: 'not-found' };
+        },
+        { behavior: 'immediate' },
+      );
     },
 
     /** Remembers the last check of the draft (replacing the one before). */

@@ -116,7 +116,6 @@ function saveDraft(
   /** The version number when the draft is a published version copied back. */
   restoredVersion?: number,
 ): number {
-  const before = ctx.store.workflows.get(id);
   const result = ctx.store.workflows.updateDraft(id, {
     name: document.name,
     document,
@@ -140,7 +139,7 @@ function saveDraft(
     );
     return result.revision;
   }
-  const renamed = before && before.name !== document.name;
+  const renamed = result.previousName !== document.name;
   audit(
     ctx,
     'workflow.updated',
@@ -148,7 +147,7 @@ function saveDraft(
     {
       revision: result.revision,
       saves: 1,
-      ...(renamed ? { renamed: { from: before.name, to: document.name } } : {}),
+      ...(renamed ? { renamed: { from: result.previousName, to: document.name } } : {}),
     },
     // A rename is worth an entry of its own; other saves add to the newest one.
     renamed
