@@ -344,13 +344,26 @@ describe('accounts in a real browser', { timeout: 30_000 }, () => {
     await viewerPage.keyboard.press('Control+x');
     await viewerPage.waitForTimeout(200);
     expect(await viewerPage.locator('[data-testid="node-card"]').count()).toBe(cards);
-    await viewerPage.getByTestId('workflow-name-input').fill('Renamed by a viewer');
-    const saveError = viewerPage.getByTestId('error-message');
-    await saveError.waitFor({ timeout: 10_000 });
-    expect(await saveError.textContent()).toContain('Could not save the draft');
-    expect(await saveError.textContent()).toContain('this needs the editor role; you are a viewer');
-    expect(await viewerPage.getByTestId('save-status').getAttribute('data-status')).toBe('failed');
+    // The name is read only as well. A change sent anyway, straight to the API with the
+    // viewer's session, is refused in words, and nothing is stored.
+    const nameInput = viewerPage.getByTestId('workflow-name-input');
+    expect(await nameInput.getAttribute('readonly')).not.toBeNull();
+    await nameInput.press('End');
+    await viewerPage.keyboard.type(' renamed');
+    expect(await nameInput.inputValue()).not.toContain('renamed');
     await viewerPage.screenshot({ path: `${screenshotDir}accounts-viewer-editor.png` });
+    const refusedSave = await viewerPage.request.post(session.url('/trpc/workflows.saveDraft'), {
+      headers: {
+        'content-type': 'application/json',
+        'x-hookflow-csrf': '1',
+        origin: new URL(session.url('/')).origin,
+      },
+      data: { id: workflowId, document: { name: 'Renamed by a viewer' } },
+    });
+    expect(refusedSave.status()).toBe(403);
+    expect(((await refusedSave.json()) as { error: { message: string } }).error.message).toBe(
+      'this needs the editor role; you are a viewer',
+    );
     const stored = session.hookflow.store.workflows.get(workflowId);
     expect(stored?.name).not.toBe('Renamed by a viewer');
 

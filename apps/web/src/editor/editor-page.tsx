@@ -544,6 +544,8 @@ function UndoRedoButtons() {
 
 /** The workflow's name, committed while it is not empty. */
 function WorkflowNameInput() {
+  // A viewer reads the name; the rest of their editor is read only too.
+  const editor = usePermission('editor');
   const name = useEditor((state) => state.name);
   const setName = useEditor((state) => state.setName);
   const [text, edit] = useDraftText(name, String);
@@ -555,8 +557,9 @@ function WorkflowNameInput() {
       aria-label="Workflow name"
       value={text}
       maxLength={200}
+      readOnly={!editor.allowed}
       aria-invalid={empty || undefined}
-      title={empty ? 'A workflow needs a name' : undefined}
+      title={!editor.allowed ? editor.reason : empty ? 'A workflow needs a name' : undefined}
       data-testid="workflow-name-input"
       onChange={(event) => {
         const next = event.currentTarget.value;
