@@ -186,6 +186,12 @@ export function sendError(
 }
 
 /** `/hooks/<token>`: where third parties send webhooks. */
+/**
+ * Body kinds whose parsed value the ingress holds exactly as the event stores it (a multipart
+ * body's files and XML are stored otherwise): the worker may run on the held copy.
+ */
+const HELD_AS_STORED = new Set(['json', 'form', 'text', 'empty']);
+
 export function registerIngress(
   app: FastifyInstance,
   options: IngressOptions & { cache: TriggerCache },
@@ -478,10 +484,9 @@ export function registerIngress(
           settings.responseMode === 'wait'
             ? options.worker.waitForRun(runId, settings.waitTimeoutMs)
             : null;
-        // JSON, form fields and text are stored as they are held (a multipart body's files
-        // and XML are re-read): the worker may run on this copy instead of reading it back.
+        // The worker may run on this copy instead of reading the event back.
         options.worker.notify(
-          ['json', 'form', 'text', 'empty'].includes(parsed.kind)
+          HELD_AS_STORED.has(parsed.kind)
             ? {
                 eventId: accepted.eventId,
                 method: event.method,

@@ -80,13 +80,15 @@ function WorkflowEditor({ workflow }: { workflow: WorkflowDetail }) {
   const [store] = useState(() => createEditorStore(workflow.document, { registry: nodeRegistry }));
   const { searchParams } = useLocation();
   const [testData] = useState(() => createTestDataStore(workflow.id, searchParams.get('sample')));
+  // React Flow's store starts with the nodes (the provider reads these once).
+  const [initial] = useState(() => {
+    const { nodes, edges } = store.getState();
+    return { nodes: initialFlowNodes(nodes, edges), edges };
+  });
   return (
     <EditorStoreContext.Provider value={store}>
       <TestDataContext.Provider value={testData}>
-        <ReactFlowProvider
-          initialNodes={initialFlowNodes(store.getState().nodes, store.getState().edges)}
-          initialEdges={store.getState().edges}
-        >
+        <ReactFlowProvider initialNodes={initial.nodes} initialEdges={initial.edges}>
           <EditorLayout workflow={workflow} />
         </ReactFlowProvider>
       </TestDataContext.Provider>

@@ -1,10 +1,10 @@
 import { type ValidationIssue, validateWorkflow, type WorkflowDocument } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 
-/** Runs a check; a check that throws is reported as a problem of the workflow, not a crash. */
-export function checkSafely(check: () => readonly ValidationIssue[]): readonly ValidationIssue[] {
+/** The document's problems; a check that throws is reported as a problem, not a crash. */
+export function checkWorkflow(document: WorkflowDocument): readonly ValidationIssue[] {
   try {
-    return check();
+    return validateWorkflow(document, nodeRegistry);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return [{ message: `the workflow could not be checked: ${reason}` }];
@@ -27,7 +27,7 @@ export function createWorkflowChecker(
 ): WorkflowChecker {
   if (typeof Worker === 'undefined') {
     return {
-      check: (document) => done(checkSafely(() => validateWorkflow(document, nodeRegistry))),
+      check: (document) => done(checkWorkflow(document)),
       stop: () => {},
     };
   }
@@ -35,14 +35,14 @@ export function createWorkflowChecker(
     type: 'module',
     name: 'workflow-checker',
   });
-  let sent = 0;
+  // One check at a time: a result always answers the latest document sent.
   let running = false;
   let waiting: WorkflowDocument | null = null;
   const send = (document: WorkflowDocument) => {
     running = true;
-    worker.postMessage({ id: ++sent, document });
+    worker.postMessage(document);
   };
-  worker.onmessage = (event: MessageEvent<{ id: number; issues: ValidationIssue[] }>) => {
+  worker.onmessage = (event: MessageEvent<readonly ValidationIssue[]>) => {
     running = false;
     if (waiting) {
       const next = waiting;
@@ -50,7 +50,7 @@ export function createWorkflowChecker(
       send(next);
       return;
     }
-    if (event.data.id === sent) done(event.data.issues);
+    done(event.data);
   };
   worker.onerror = (event) => {
     running = false;
