@@ -220,4 +220,46 @@ describe('canvas editing in a real browser', () => {
     expect(after.document).toEqual(before.document);
     expect(session.consoleErrors).toEqual([]);
   }, 60_000);
+  it('shows the whole workflow in the overview, and moves the view by dragging in it', async () => {
+    const { page } = session;
+    const { api } = session.hookflow;
+    const workflow = await api.workflows.import.mutate({
+      document: { ...document, name: 'Overview' },
+    });
+    await page.goto(session.url(`/workflows/${workflow.id}/edit`));
+    await card(page, 'transform_1').waitFor();
+    const overview = page.getByTestId('overview-map');
+    const shapes = async (testId: string) =>
+      ((await page.getByTestId(testId).getAttribute('d')) ?? '').split('M').length - 1;
+    // One rounded rectangle per node; a selected node is drawn apart.
+    await until(async () => (await shapes('overview-map-nodes')) === 3);
+    await card(page, 'filter_1').click();
+    await until(
+      async () =>
+        (await shapes('overview-map-nodes')) === 2 && (await shapes('overview-map-selected')) === 1,
+    );
+
+    // Dragging up in the overview moves the frame of the view up the workflow: the cards go down.
+    const viewport = page.locator('.react-flow__viewport');
+    const transform = () =>
+      viewport.evaluate((element) => (element as HTMLElement).style.transform);
+    const before = await transform();
+    const cardBefore = await centre(card(page, 'trigger'));
+    const box = (await overview.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 20, { steps: 4 });
+    await page.mouse.up();
+    expect(await transform()).not.toBe(before);
+    expect((await centre(card(page, 'trigger'))).y).toBeGreaterThan(cardBefore.y);
+
+    // The wheel over it zooms the canvas.
+    const zoomOf = async () => Number(/scale\(([\d.]+)\)/.exec(await transform())?.[1]);
+    const zoomBefore = await zoomOf();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -200);
+    await until(async () => (await zoomOf()) > zoomBefore);
+    await session.screenshot('editor-overview');
+    expect(session.consoleErrors).toEqual([]);
+  }, 60_000);
 });

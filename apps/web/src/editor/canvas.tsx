@@ -7,7 +7,6 @@ import {
   type FinalConnectionState,
   getNodesBounds,
   getViewportForBounds,
-  MiniMap,
   type NodeChange,
   type NodeTypes,
   ReactFlow,
@@ -38,6 +37,7 @@ import {
 } from './graph.ts';
 import { NodeCard } from './node-card.tsx';
 import { estimatedHandles, nodeOutputs } from './node-info.ts';
+import { OverviewMap } from './overview-map.tsx';
 import { NODE_DRAG_TYPE } from './palette.tsx';
 import { BOX_SELECT_KEY, DELETE_KEYS, MULTI_SELECT_KEYS } from './shortcuts.ts';
 
@@ -90,9 +90,6 @@ export function initialFlowNodes(
 ): EditorNode[] {
   return nodes.map((node) => withGuessedSize(node, edges));
 }
-
-const minimapNodeColor = (node: EditorNode) => (node.selected ? '#c7cbff' : '#e4e7ff');
-const minimapNodeStroke = (node: EditorNode) => (node.selected ? '#4f46e5' : '#a5abd8');
 
 /** The drawing surface: nodes and edges from the store, changes back to it, drops from the palette. */
 export function Canvas() {
@@ -269,15 +266,7 @@ export function Canvas() {
               <span aria-hidden="true">⇶</span>
             </ControlButton>
           </Controls>
-          <MiniMap
-            position="bottom-right"
-            pannable
-            zoomable
-            ariaLabel="Overview of the workflow"
-            nodeColor={minimapNodeColor}
-            nodeStrokeColor={minimapNodeStroke}
-            nodeBorderRadius={6}
-          />
+          <OverviewMap label="Overview of the workflow" />
         </ReactFlow>
       )}
     </div>
