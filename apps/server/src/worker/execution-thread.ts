@@ -13,9 +13,10 @@ if (!parentPort) throw new Error('execution-thread.ts runs as a worker thread');
 const port = parentPort;
 const options = workerData as { registryModule?: string; outboundAllow?: string };
 // The node catalogue; tests load one with misbehaving nodes to prove the isolation.
-const { nodeRegistry } = (await import(options.registryModule ?? '@hookflow/nodes')) as {
-  nodeRegistry: NodeRegistry;
-};
+// A literal import, so that the compiled server bundles the catalogue into this thread.
+const { nodeRegistry } = (
+  options.registryModule ? await import(options.registryModule) : await import('@hookflow/nodes')
+) as { nodeRegistry: NodeRegistry };
 const planFor = createPlanCache(nodeRegistry);
 const services = createNodeServices({ outboundAllow: options.outboundAllow ?? '' });
 const aborts = new Map<number, AbortController>();

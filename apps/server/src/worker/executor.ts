@@ -94,8 +94,15 @@ interface Slot {
 
 /** A thread that has not loaded its code after this long is considered broken. */
 const startupLimitMs = 60_000;
+/** `true` in the compiled server (apps/server/build.js defines it); undeclared in the sources. */
+declare const HOOKFLOW_COMPILED: boolean | undefined;
+const compiled = typeof HOOKFLOW_COMPILED === 'boolean' && HOOKFLOW_COMPILED;
 const threadEntry = new URL('./execution-thread.ts', import.meta.url).href;
-const bootstrap = new URL('./thread-bootstrap.js', import.meta.url);
+// The compiled server has its own build of the thread; from the sources, the thread registers
+// tsx (threads do not inherit the loader) and then loads threadEntry.
+const threadScript = compiled
+  ? new URL('../../dist/execution-thread.js', import.meta.url)
+  : new URL('./thread-bootstrap.js', import.meta.url);
 
 /**
  * A pool of execution threads, each with a heap limit. A thread that stops answering (a step
@@ -150,7 +157,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
   };
 
   const spawn = (temporary: boolean): Slot => {
-    const thread = new Thread(bootstrap, {
+    const thread = new Thread(threadScript, {
       workerData: {
         entry: threadEntry,
         registryModule: options.registryModule,
