@@ -9,6 +9,7 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { resolve, sep } from 'node:path';
 import { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -426,7 +427,22 @@ export function createServer(deps: ServerDeps): HookflowServer {
     const webRoot = deps.webRoot ?? defaultWebRoot;
     const indexFile = `${webRoot}/index.html`;
     if (existsSync(indexFile)) {
-      web.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+      const hashedFiles = resolve(webRoot, 'assets') + sep;
+      web.register(fastifyStatic, {
+        root: webRoot,
+        wildcard: false,
+        index: ['index.html'],
+        // The build names every file under assets/ by a hash of its content: a browser keeps
+        // them for good and asks no more. The rest (index.html, the icon) is checked each time,
+        // so a new build is seen at the next page load.
+        cacheControl: false,
+        setHeaders(reply, path) {
+          reply.header(
+            'cache-control',
+            path.startsWith(hashedFiles) ? 'public, max-age=31536000, immutable' : 'no-cache',
+          );
+        },
+      });
     }
     web.setNotFoundHandler(async (request, reply) => {
       const isPage =
@@ -445,7 +461,10 @@ export function createServer(deps: ServerDeps): HookflowServer {
           );
       }
       // The web app routes in the browser: every page path gets index.html.
-      return reply.type('text/html').send(await readFile(indexFile));
+      return reply
+        .type('text/html')
+        .header('cache-control', 'no-cache')
+        .send(await readFile(indexFile));
     });
   });
 

@@ -99,6 +99,27 @@ describe('security headers', () => {
   });
 });
 
+describe('caching of the web app', () => {
+  it('keeps the hashed build files for good, and checks the page itself each time', async () => {
+    const hookflow = await startHookflow({ webRoot });
+    try {
+      const asset = await fetch(`${hookflow.address}/assets/app.js`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      for (const path of ['/', '/index.html', '/workflows/abc/edit']) {
+        const page = await fetch(`${hookflow.address}${path}`, {
+          headers: { accept: 'text/html' },
+        });
+        expect(page.status, path).toBe(200);
+        expect(await page.text(), path).toContain('<title>Hookflow</title>');
+        expect(page.headers.get('cache-control'), path).toBe('no-cache');
+      }
+    } finally {
+      await hookflow.close();
+    }
+  });
+});
+
 describe('errors', () => {
   /** What a stack trace or a source location looks like in a body. */
   const internals = /\bat .+\(|\.ts:\d+|node_modules|\/work\/|stack/i;
