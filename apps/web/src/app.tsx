@@ -1,7 +1,6 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { Suspense, useEffect } from 'react';
+import { Suspense } from 'react';
 import { AccountMenu } from './account/account-menu.tsx';
-import { AuthGate } from './account/auth-gate.tsx';
+import { AuthGate, sessionQuery } from './account/auth-gate.tsx';
 import { ChangePasswordPage } from './account/change-password-page.tsx';
 import { usePermission } from './account/session.tsx';
 import { TokensPage } from './account/tokens-page.tsx';
@@ -11,7 +10,7 @@ import { editorWorkflowQuery } from './editor/editor-query.ts';
 import { lazyPage } from './lib/lazy-page.tsx';
 import { paths } from './lib/paths.ts';
 import { Link, matchPath, preloadRoute, Routes, route, useLocation } from './lib/router.tsx';
-import { useTRPC } from './lib/trpc.ts';
+import type { PreloadContext } from './lib/trpc.ts';
 import { RequestLogPage } from './runs/request-log-page.tsx';
 import { RunDetailPage } from './runs/run-detail-page.tsx';
 import { RunListPage } from './runs/run-list-page.tsx';
@@ -58,13 +57,17 @@ const routes = [
 /** Pages that use the whole window below the top bar instead of the centred column. */
 const fullWindowPages = ['/workflows/:id/edit'];
 
+/**
+ * Called before the first render: the session check and what the page at `pathname` needs
+ * (its code, its data) leave together, in one batched request, rather than after a first frame.
+ */
+export function preloadApp(pathname: string, context: PreloadContext): void {
+  void context.queryClient.prefetchQuery(sessionQuery(context.trpc));
+  preloadRoute(routes, pathname, context);
+}
+
 /** Signing in (or setting up) first; then the page asked for. */
 export function App() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  useEffect(() => {
-    preloadRoute(routes, window.location.pathname, { queryClient, trpc });
-  }, [queryClient, trpc]);
   return (
     <AuthGate>
       <SignedInApp />

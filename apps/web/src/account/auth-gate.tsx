@@ -2,7 +2,7 @@ import { hashKey, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { isForbidden, isUnauthorized } from '../lib/api-error.ts';
 import { navigate, useLocation } from '../lib/router.tsx';
-import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
+import { type PreloadContext, useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { Loading } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AuthFrame } from './auth-frame.tsx';
@@ -10,6 +10,11 @@ import { type Farewell, LoginPage } from './login-page.tsx';
 import { gateRedirect } from './next-path.ts';
 import { type Session, SessionContext, type SessionUser, type SignOut } from './session.tsx';
 import { SetupPage } from './setup-page.tsx';
+
+/** Who is signed in: asked first, and again at most every 30 s while pages are used. */
+export function sessionQuery(trpc: PreloadContext['trpc']) {
+  return trpc.auth.status.queryOptions(undefined, { staleTime: 30_000 });
+}
 
 /**
  * The door to the app. `auth.status` is asked first: an empty database shows the setup page
@@ -23,7 +28,7 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const statusKey = useMemo(() => trpc.auth.status.queryKey(), [trpc]);
-  const status = useQuery(trpc.auth.status.queryOptions(undefined, { staleTime: 30_000 }));
+  const status = useQuery(sessionQuery(trpc));
   const { pathname, searchParams } = useLocation();
   const [farewell, setFarewell] = useState<Farewell | null>(null);
   const wasSignedIn = useRef(false);
