@@ -13,6 +13,7 @@ import {
   type LoadedKeyRing,
   loadKeyRing,
 } from '../credentials/keys.ts';
+import { boundHeapGrowth } from '../heap.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createServer } from '../server.ts';
 import { createNodeServices } from '../services.ts';
@@ -512,6 +513,8 @@ function logTlsCertificate(logger: Logger, tls: LoadedTls): void {
 }
 
 async function start(config: Config, io: CliIo): Promise<number> {
+  // Before the heaps grow: a long-running server keeps them close to what is live.
+  boundHeapGrowth();
   // A missing or broken certificate stops the start before anything is opened.
   const tls = loadTls(config);
   mkdirSync(config.DATA_DIR, { recursive: true });
