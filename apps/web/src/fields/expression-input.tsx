@@ -7,6 +7,30 @@ import { useReadOnlyFields } from './read-only.ts';
 export const loadExpressionEditor = () => import('./expression-editor.ts');
 
 /**
+ * Runs `work` in a task of its own once the browser has painted what is on screen now; after
+ * at most 100 ms all the same (a hidden tab paints no frames). Returns a cancel.
+ */
+export function afterNextPaint(work: () => void): () => void {
+  let done = false;
+  let task: ReturnType<typeof setTimeout> | undefined;
+  const run = () => {
+    if (done) return;
+    done = true;
+    work();
+  };
+  const frame = requestAnimationFrame(() => {
+    task = setTimeout(run, 0);
+  });
+  const fallback = setTimeout(run, 100);
+  return () => {
+    done = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(task);
+    clearTimeout(fallback);
+  };
+}
+
+/**
  * A CodeMirror 6 editor for text that holds `{{ }}` expressions: the expressions are
  * highlighted, paths into the node's data complete inside them (Ctrl+Space lists them all),
  * and the data panel inserts into it while it has (or last had) the focus. With
@@ -57,7 +81,8 @@ export function ExpressionInput({
 
   useEffect(() => {
     let gone = false;
-    void loadExpressionEditor().then(({ createExpressionEditor }) => {
+    let cancel = () => {};
+    const create = ({ createExpressionEditor }: typeof import('./expression-editor.ts')) => {
       if (gone || !host.current) return;
       editor.current = createExpressionEditor({
         parent: host.current,
@@ -75,9 +100,16 @@ export function ExpressionInput({
         changed: (text) => latest.current.onChange(text),
       });
       setReady(true);
+    };
+    // Built after the form is on screen: a CodeMirror takes tens of milliseconds to build and
+    // measure, and a form of several such fields would otherwise appear only once all are.
+    // Until then the field shows its text as it will look.
+    void loadExpressionEditor().then((module) => {
+      if (!gone) cancel = afterNextPaint(() => create(module));
     });
     return () => {
       gone = true;
+      cancel();
       editor.current?.destroy();
       editor.current = null;
     };
