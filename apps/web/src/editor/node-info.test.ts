@@ -7,6 +7,7 @@ import {
   estimatedHandles,
   nodeOutputs,
   nodeSummary,
+  parseConfig,
 } from './node-info.ts';
 
 const data = (
@@ -90,5 +91,23 @@ describe('estimatedHandles', () => {
     const rows = handles.map((handle) => handle.y);
     expect(new Set(rows).size).toBe(rows.length);
     expect([...rows].sort((a, b) => a - b)).toEqual(rows);
+  });
+});
+
+describe('parseConfig', () => {
+  it('parses a config object once, and a changed config (a new object) again', () => {
+    const config = { url: 'https://example.com/a' };
+    const first = parseConfig(httpRequest, config);
+    expect(first).toMatchObject({ url: 'https://example.com/a', method: 'POST' });
+    // The same object: the same parsed config, not a new parse.
+    expect(parseConfig(httpRequest, config)).toBe(first);
+    const changed = { ...config, url: 'https://example.com/b' };
+    expect(parseConfig(httpRequest, changed)).toMatchObject({ url: 'https://example.com/b' });
+  });
+
+  it('remembers a config that does not fit as null', () => {
+    const config = { url: 42 };
+    expect(parseConfig(httpRequest, config)).toBeNull();
+    expect(parseConfig(httpRequest, config)).toBeNull();
   });
 });

@@ -35,10 +35,25 @@ export function effectiveDefaults(definition: NodeDefinition): Record<string, un
   return defaults;
 }
 
-/** The config as the node will run it, or null while it does not fit the schema. */
+const parsedCache = new WeakMap<NodeDefinition, WeakMap<Record<string, unknown>, unknown>>();
+
+/**
+ * The config as the node will run it, or null while it does not fit the schema. Kept by config
+ * object (the editor replaces a config on change, never edits it): the card, its handles and the
+ * settings panel ask for the same one, and a card drawn again as it comes back into view asks
+ * again.
+ */
 export function parseConfig(definition: NodeDefinition, config: Record<string, unknown>): unknown {
+  let byConfig = parsedCache.get(definition);
+  if (!byConfig) {
+    byConfig = new WeakMap();
+    parsedCache.set(definition, byConfig);
+  }
+  if (byConfig.has(config)) return byConfig.get(config);
   const parsed = definition.config.safeParse(config);
-  return parsed.success ? parsed.data : null;
+  const result = parsed.success ? parsed.data : null;
+  byConfig.set(config, result);
+  return result;
 }
 
 /**
