@@ -1,4 +1,5 @@
 import type { InputHTMLAttributes, ReactNode, Ref } from 'react';
+import { describedBy, FormField } from '../ui/form.tsx';
 
 /**
  * One labelled input of the account forms (sign-in, setup, users, tokens, password), with its
@@ -21,33 +22,23 @@ export function AccountField({
   help?: ReactNode;
   problem?: string | undefined;
 } & Omit<InputHTMLAttributes<HTMLInputElement>, 'id'>) {
-  const describedBy = [help ? `${id}-help` : null, problem ? `${id}-problem` : null]
-    .filter(Boolean)
-    .join(' ');
   return (
-    <div className="form-field">
-      <label className="form-field-label" htmlFor={id}>
-        {label}
-      </label>
+    <FormField
+      id={id}
+      label={label}
+      help={help}
+      problem={problem}
+      problemTestId={`${testId}-problem`}
+    >
       <input
         ref={inputRef}
         id={id}
         className="input"
         aria-invalid={problem ? true : undefined}
-        aria-describedby={describedBy || undefined}
+        aria-describedby={describedBy(id, { help: Boolean(help), problem: Boolean(problem) })}
         data-testid={testId}
         {...input}
       />
-      {help && (
-        <p className="form-field-help" id={`${id}-help`}>
-          {help}
-        </p>
-      )}
-      {problem && (
-        <p className="field-error" id={`${id}-problem`} data-testid={`${testId}-problem`}>
-          {problem}
-        </p>
-      )}
-    </div>
+    </FormField>
   );
 }

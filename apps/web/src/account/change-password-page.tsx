@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { useTRPCClient } from '../lib/trpc.ts';
+import { FormActions } from '../ui/form.tsx';
 import { Notice } from '../ui/notice.tsx';
 import { Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
@@ -49,9 +50,9 @@ export function ChangePasswordPage() {
           onDismiss={form.dismissError}
         />
       )}
-      <section className="account-panel">
+      <section className="form-panel">
         <form
-          className="account-form"
+          className="form-stack"
           onSubmit={(event) => {
             setChanged(false);
             submit(event);
@@ -86,16 +87,12 @@ export function ChangePasswordPage() {
             type="password"
             autoComplete="new-password"
           />
-          <div className="account-form-actions">
-            <button
-              type="submit"
-              className="button button-primary"
-              disabled={form.saving}
-              data-testid="password-save"
-            >
-              {form.saving ? 'Changing…' : 'Change password'}
-            </button>
-          </div>
+          <FormActions
+            label="Change password"
+            savingLabel="Changing…"
+            saving={form.saving}
+            testId="password-save"
+          />
         </form>
       </section>
     </Page>

@@ -4,6 +4,7 @@ import { formatDateTime, formatRelativeTime } from '../lib/format.ts';
 import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { useNow } from '../lib/use-now.ts';
 import { CopyButton } from '../ui/copy-button.tsx';
+import { FormActions, FormField } from '../ui/form.tsx';
 import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
@@ -105,7 +106,7 @@ export function TokensPage() {
         />
       )}
       {creating && (
-        <section className="account-panel" data-testid="new-token-panel">
+        <section className="form-panel" data-testid="new-token-panel">
           <h2>New API token</h2>
           <NewTokenForm
             onCreated={(token) => {
@@ -221,7 +222,7 @@ function NewTokenForm({
   });
 
   return (
-    <form className="account-form" onSubmit={submit} noValidate data-testid="new-token-form">
+    <form className="form-stack" onSubmit={submit} noValidate data-testid="new-token-form">
       {form.error !== null && (
         <ProblemMessage title="Could not create the token" error={form.error} />
       )}
@@ -235,10 +236,11 @@ function NewTokenForm({
         maxLength={100}
         help="What uses it: you see this name in the list, and in the audit log."
       />
-      <div className="form-field">
-        <label className="form-field-label" htmlFor={`${formId}-expiry`}>
-          Expires
-        </label>
+      <FormField
+        id={`${formId}-expiry`}
+        label="Expires"
+        help="A token that expires limits the harm of one that leaks; make a new one when it does."
+      >
         <select
           id={`${formId}-expiry`}
           className="select input"
@@ -252,23 +254,14 @@ function NewTokenForm({
             </option>
           ))}
         </select>
-        <p className="form-field-help">
-          A token that expires limits the harm of one that leaks; make a new one when it does.
-        </p>
-      </div>
-      <div className="account-form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={form.saving}
-          data-testid="token-create"
-        >
-          {form.saving ? 'Creating…' : 'Create token'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      </FormField>
+      <FormActions
+        label="Create token"
+        savingLabel="Creating…"
+        saving={form.saving}
+        testId="token-create"
+        onCancel={onCancel}
+      />
     </form>
   );
 }

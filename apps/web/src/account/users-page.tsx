@@ -5,6 +5,7 @@ import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { useNow } from '../lib/use-now.ts';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
+import { FormActions, FormField } from '../ui/form.tsx';
 import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
@@ -111,7 +112,7 @@ export function UsersPage() {
         <ProblemMessage title={failure.title} error={failure.error} onDismiss={failure.reset} />
       )}
       {adding && (
-        <section className="account-panel" data-testid="add-user-panel">
+        <section className="form-panel" data-testid="add-user-panel">
           <h2>Add a user</h2>
           <AddUserForm
             roles={offered}
@@ -291,7 +292,7 @@ function AddUserForm({
   });
 
   return (
-    <form className="account-form" onSubmit={submit} noValidate data-testid="add-user-form">
+    <form className="form-stack" onSubmit={submit} noValidate data-testid="add-user-form">
       {form.error !== null && <ProblemMessage title="Could not add the user" error={form.error} />}
       <div className="account-form-row">
         <AccountField
@@ -315,10 +316,7 @@ function AddUserForm({
           maxLength={200}
         />
       </div>
-      <div className="form-field">
-        <label className="form-field-label" htmlFor={`${formId}-role`}>
-          Role
-        </label>
+      <FormField id={`${formId}-role`} label="Role" help={`May: ${roleDescriptions[role]}.`}>
         <select
           id={`${formId}-role`}
           className="select input"
@@ -336,8 +334,7 @@ function AddUserForm({
             </option>
           ))}
         </select>
-        <p className="form-field-help">May: {roleDescriptions[role]}.</p>
-      </div>
+      </FormField>
       <div className="account-password-row">
         <AccountField
           {...form.field('password')}
@@ -364,19 +361,13 @@ function AddUserForm({
           )}
         </div>
       </div>
-      <div className="account-form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={form.saving}
-          data-testid="new-user-save"
-        >
-          {form.saving ? 'Adding…' : 'Add user'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions
+        label="Add user"
+        savingLabel="Adding…"
+        saving={form.saving}
+        testId="new-user-save"
+        onCancel={onCancel}
+      />
     </form>
   );
 }
@@ -410,7 +401,7 @@ function ResetPasswordDialog({
       className="reset-password-dialog"
       testId="reset-password-dialog"
     >
-      <form className="account-form" onSubmit={submit} noValidate>
+      <form className="form-stack" onSubmit={submit} noValidate>
         <p className="muted">
           For someone who forgot theirs. They are signed out everywhere at once; their API tokens
           keep working.
@@ -437,19 +428,14 @@ function ResetPasswordDialog({
           type="password"
           autoComplete="new-password"
         />
-        <div className="dialog-footer">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={form.saving}
-            data-testid="reset-password-save"
-          >
-            {form.saving ? 'Resetting…' : 'Reset password'}
-          </button>
-        </div>
+        <FormActions
+          label="Reset password"
+          savingLabel="Resetting…"
+          saving={form.saving}
+          testId="reset-password-save"
+          onCancel={onClose}
+          inDialog
+        />
       </form>
     </Dialog>
   );

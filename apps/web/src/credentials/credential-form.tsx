@@ -2,6 +2,7 @@ import { type CredentialType, credentialTypeOf, credentialTypes } from '@hookflo
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { type CredentialSummary, useTRPC } from '../lib/trpc.ts';
+import { FormActions, FormField } from '../ui/form.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 
 /**
@@ -66,12 +67,9 @@ export function CredentialForm({
   };
 
   return (
-    <form className="credential-form" onSubmit={submit} data-testid="credential-form">
+    <form className="form-stack" onSubmit={submit} data-testid="credential-form">
       {error && <ProblemMessage title="Could not save the credential" error={error} />}
-      <div className="form-field">
-        <label className="form-field-label" htmlFor={`${formId}-name`}>
-          Name
-        </label>
+      <FormField id={`${formId}-name`} label="Name">
         <input
           id={`${formId}-name`}
           className="input"
@@ -82,11 +80,8 @@ export function CredentialForm({
           onChange={(event) => setName(event.currentTarget.value)}
           data-testid="credential-name"
         />
-      </div>
-      <div className="form-field">
-        <label className="form-field-label" htmlFor={`${formId}-type`}>
-          Type
-        </label>
+      </FormField>
+      <FormField id={`${formId}-type`} label="Type" help={definition?.description}>
         <select
           id={`${formId}-type`}
           className="select input"
@@ -104,8 +99,7 @@ export function CredentialForm({
             </option>
           ))}
         </select>
-        {definition && <p className="form-field-help">{definition.description}</p>}
-      </div>
+      </FormField>
       {definition?.fields.map((field) => {
         const id = `${formId}-${field.name}`;
         const kept = credential !== undefined && field.secret;
@@ -125,32 +119,30 @@ export function CredentialForm({
           },
         };
         return (
-          <div className="form-field" key={`${type}-${field.name}`}>
-            <label className="form-field-label" htmlFor={id}>
-              {field.label}
-              {field.secret && <span className="muted small">secret, encrypted at rest</span>}
-            </label>
+          <FormField
+            key={`${type}-${field.name}`}
+            id={id}
+            label={
+              <>
+                {field.label}
+                {field.secret && <span className="muted small">secret, encrypted at rest</span>}
+              </>
+            }
+          >
             {field.multiline ? (
               <textarea {...props} rows={4} />
             ) : (
               <input {...props} type={field.secret ? 'password' : 'text'} />
             )}
-          </div>
+          </FormField>
         );
       })}
-      <div className="credential-form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={saving}
-          data-testid="credential-save"
-        >
-          {saving ? 'Saving…' : credential ? 'Save changes' : 'Create credential'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions
+        label={credential ? 'Save changes' : 'Create credential'}
+        saving={saving}
+        testId="credential-save"
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -82,7 +82,7 @@ export function CredentialsPage() {
         />
       )}
       {editing !== null && (
-        <section className="credential-panel" data-testid="credential-panel">
+        <section className="form-panel credential-panel" data-testid="credential-panel">
           <h2>{editing === 'new' ? 'New credential' : `Edit ${editing.name}`}</h2>
           <CredentialForm
             key={editing === 'new' ? 'new' : editing.id}

@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { usePermission } from '../account/session.tsx';
 import { type Sample, useTRPC } from '../lib/trpc.ts';
 import { Dialog } from '../ui/dialog.tsx';
+import { describedBy, FormActions, FormField } from '../ui/form.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import {
   type PasteField,
@@ -101,14 +102,12 @@ function PasteSampleDialog({
   const fieldProps = (field: PasteField) => ({
     id: `${id}-${field}`,
     'aria-invalid': errors[field] ? true : undefined,
-    'aria-describedby': errors[field] ? `${id}-${field}-error` : undefined,
+    'aria-describedby': describedBy(`${id}-${field}`, { problem: Boolean(errors[field]) }),
   });
-  const error = (field: PasteField) =>
-    errors[field] && (
-      <p className="field-error" id={`${id}-${field}-error`} data-testid={`paste-error-${field}`}>
-        {errors[field]}
-      </p>
-    );
+  const problem = (field: PasteField) => ({
+    problem: errors[field],
+    problemTestId: `paste-error-${field}`,
+  });
 
   return (
     <Dialog
@@ -130,10 +129,20 @@ function PasteSampleDialog({
           Paste the request as the sender sends it, e.g. from its documentation or its delivery log.
           It is kept as a named sample of this workflow, for test runs and the data panel.
         </p>
-        <div className="form-field">
-          <label className="form-field-label" htmlFor={`${id}-body`}>
-            Body
-          </label>
+        <FormField
+          id={`${id}-body`}
+          label="Body"
+          help={
+            result.ok &&
+            form.body.trim() !== '' && (
+              <>
+                The workflow reads <code>trigger.body</code> as {result.bodyKind}.
+              </>
+            )
+          }
+          helpTestId="paste-body-reads"
+          {...problem('body')}
+        >
           <textarea
             className="input input-mono paste-body"
             rows={9}
@@ -144,18 +153,9 @@ function PasteSampleDialog({
             data-testid="paste-body"
             {...fieldProps('body')}
           />
-          {error('body') ??
-            (result.ok && form.body.trim() !== '' && (
-              <p className="form-field-help" data-testid="paste-body-reads">
-                The workflow reads <code>trigger.body</code> as {result.bodyKind}.
-              </p>
-            ))}
-        </div>
+        </FormField>
         <div className="paste-row">
-          <div className="form-field">
-            <label className="form-field-label" htmlFor={`${id}-contentType`}>
-              Body type
-            </label>
+          <FormField id={`${id}-contentType`} label="Body type">
             <select
               id={`${id}-contentType`}
               className="select input"
@@ -169,11 +169,8 @@ function PasteSampleDialog({
                 </option>
               ))}
             </select>
-          </div>
-          <div className="form-field">
-            <label className="form-field-label" htmlFor={`${id}-method`}>
-              Method
-            </label>
+          </FormField>
+          <FormField id={`${id}-method`} label="Method" {...problem('method')}>
             <select
               className="select input"
               value={form.method}
@@ -185,12 +182,8 @@ function PasteSampleDialog({
                 <option key={method}>{method}</option>
               ))}
             </select>
-            {error('method')}
-          </div>
-          <div className="form-field paste-name">
-            <label className="form-field-label" htmlFor={`${id}-name`}>
-              Name
-            </label>
+          </FormField>
+          <FormField id={`${id}-name`} label="Name" className="paste-name" {...problem('name')}>
             <input
               className="input"
               type="text"
@@ -200,15 +193,21 @@ function PasteSampleDialog({
               data-testid="paste-name"
               {...fieldProps('name')}
             />
-            {error('name')}
-          </div>
+          </FormField>
         </div>
         <details className="paste-more" open={Boolean(errors.headers || errors.query) || undefined}>
           <summary>Headers and query (optional)</summary>
-          <div className="form-field">
-            <label className="form-field-label" htmlFor={`${id}-headers`}>
-              Headers
-            </label>
+          <FormField
+            id={`${id}-headers`}
+            label="Headers"
+            help={
+              <>
+                One <code>Name: value</code> per line, or a JSON object. A Content-Type here wins
+                over the body type.
+              </>
+            }
+            {...problem('headers')}
+          >
             <textarea
               className="input input-mono"
               rows={4}
@@ -219,16 +218,17 @@ function PasteSampleDialog({
               data-testid="paste-headers"
               {...fieldProps('headers')}
             />
-            <p className="form-field-help">
-              One <code>Name: value</code> per line, or a JSON object. A Content-Type here wins over
-              the body type.
-            </p>
-            {error('headers')}
-          </div>
-          <div className="form-field">
-            <label className="form-field-label" htmlFor={`${id}-query`}>
-              Query
-            </label>
+          </FormField>
+          <FormField
+            id={`${id}-query`}
+            label="Query"
+            help={
+              <>
+                <code>a=1&amp;b=2</code>, a whole URL, or a JSON object.
+              </>
+            }
+            {...problem('query')}
+          >
             <input
               className="input input-mono"
               type="text"
@@ -239,26 +239,16 @@ function PasteSampleDialog({
               data-testid="paste-query"
               {...fieldProps('query')}
             />
-            <p className="form-field-help">
-              <code>a=1&amp;b=2</code>, a whole URL, or a JSON object.
-            </p>
-            {error('query')}
-          </div>
+          </FormField>
         </details>
         {save.isError && <ProblemMessage title="Could not keep the sample" error={save.error} />}
-        <div className="dialog-footer">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={save.isPending}
-            data-testid="paste-save"
-          >
-            {save.isPending ? 'Saving…' : 'Keep this sample'}
-          </button>
-        </div>
+        <FormActions
+          label="Keep this sample"
+          saving={save.isPending}
+          testId="paste-save"
+          onCancel={onClose}
+          inDialog
+        />
       </form>
     </Dialog>
   );
