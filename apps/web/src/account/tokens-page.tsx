@@ -5,8 +5,9 @@ import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { useNow } from '../lib/use-now.ts';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { FormActions, FormField } from '../ui/form.tsx';
+import { ConfirmDeleteButton, ListState, ListTable } from '../ui/list.tsx';
 import { Notice } from '../ui/notice.tsx';
-import { EmptyState, Loading, Page } from '../ui/page.tsx';
+import { EmptyState, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AccountField } from './account-field.tsx';
 import { newTokenProblems } from './form-rules.ts';
@@ -14,15 +15,6 @@ import { useSession } from './session.tsx';
 import { expiryChoices, tokenState } from './token-rules.ts';
 import { useCheckedForm } from './use-checked-form.ts';
 import './account.css';
-
-interface TokenRow {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  expiresAt: number | null;
-}
 
 interface NewToken {
   name: string;
@@ -48,21 +40,6 @@ export function TokensPage() {
       onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() }),
     }),
   );
-
-  const confirmRevoke = (token: TokenRow) => {
-    setNotice(null);
-    if (
-      !window.confirm(
-        `Revoke the token "${token.name}" (${token.prefix}…)? Scripts that use it are refused from now on. This cannot be undone.`,
-      )
-    ) {
-      return;
-    }
-    revoke.mutate(
-      { id: token.id },
-      { onSuccess: () => setNotice(`Revoked the token "${token.name}".`) },
-    );
-  };
 
   return (
     <Page
@@ -117,83 +94,78 @@ export function TokensPage() {
           />
         </section>
       )}
-      {tokens.isPending ? (
-        <Loading what="API tokens" />
-      ) : tokens.isError ? (
-        <ProblemMessage title="Could not load your API tokens" error={tokens.error} />
-      ) : tokens.data.items.length === 0 ? (
-        <EmptyState title="No API tokens" testId="tokens-empty">
-          <p>
-            Create one with <strong>New token</strong> for a script or a CI job.
-          </p>
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="token-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Token</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.items.map((token) => {
-                const state = tokenState(token, now);
-                return (
-                  <tr key={token.id} data-testid="token-row" data-token-name={token.name}>
-                    <td className="strong" data-testid="token-name">
-                      {token.name}
-                    </td>
-                    <td>
-                      <code data-testid="token-prefix">{token.prefix}…</code>
-                    </td>
-                    <td className="muted small">{formatDateTime(token.createdAt)}</td>
-                    <td
-                      className="small"
-                      title={token.lastUsedAt ? formatDateTime(token.lastUsedAt) : undefined}
-                    >
-                      {token.lastUsedAt ? (
-                        formatRelativeTime(token.lastUsedAt, now)
-                      ) : (
-                        <span className="muted">never</span>
-                      )}
-                    </td>
-                    <td className="small" data-testid="token-expires">
-                      {state.kind === 'expired' ? (
-                        <span className="badge badge-failed" title={state.title}>
-                          expired
-                        </span>
-                      ) : (
-                        <span title={state.title} className={state.soon ? 'token-soon' : undefined}>
-                          {state.text}
-                        </span>
-                      )}
-                    </td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        onClick={() => confirmRevoke(token)}
-                        disabled={revoke.isPending}
-                        data-testid="revoke-token"
-                        aria-label={`Revoke ${token.name}`}
-                      >
-                        Revoke
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListState
+        query={tokens}
+        what="API tokens"
+        errorTitle="Could not load your API tokens"
+        isEmpty={(data) => data.items.length === 0}
+        empty={
+          <EmptyState title="No API tokens" testId="tokens-empty">
+            <p>
+              Create one with <strong>New token</strong> for a script or a CI job.
+            </p>
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <ListTable
+            testId="token-table"
+            columns={['Name', 'Token', 'Created', 'Last used', 'Expires']}
+          >
+            {data.items.map((token) => {
+              const state = tokenState(token, now);
+              return (
+                <tr key={token.id} data-testid="token-row" data-token-name={token.name}>
+                  <td className="strong" data-testid="token-name">
+                    {token.name}
+                  </td>
+                  <td>
+                    <code data-testid="token-prefix">{token.prefix}…</code>
+                  </td>
+                  <td className="muted small">{formatDateTime(token.createdAt)}</td>
+                  <td
+                    className="small"
+                    title={token.lastUsedAt ? formatDateTime(token.lastUsedAt) : undefined}
+                  >
+                    {token.lastUsedAt ? (
+                      formatRelativeTime(token.lastUsedAt, now)
+                    ) : (
+                      <span className="muted">never</span>
+                    )}
+                  </td>
+                  <td className="small" data-testid="token-expires">
+                    {state.kind === 'expired' ? (
+                      <span className="badge badge-failed" title={state.title}>
+                        expired
+                      </span>
+                    ) : (
+                      <span title={state.title} className={state.soon ? 'token-soon' : undefined}>
+                        {state.text}
+                      </span>
+                    )}
+                  </td>
+                  <td className="row-actions">
+                    <ConfirmDeleteButton
+                      label="Revoke"
+                      question={`Revoke the token "${token.name}" (${token.prefix}…)? Scripts that use it are refused from now on. This cannot be undone.`}
+                      onAsk={() => setNotice(null)}
+                      onConfirm={() =>
+                        revoke.mutate(
+                          { id: token.id },
+                          { onSuccess: () => setNotice(`Revoked the token "${token.name}".`) },
+                        )
+                      }
+                      disabled={revoke.isPending}
+                      testId="revoke-token"
+                      ariaLabel={`Revoke ${token.name}`}
+                    />
+                  </td>
+                </tr>
+              );
+            })}
+          </ListTable>
+        )}
+      </ListState>
     </Page>
   );
 }

@@ -6,8 +6,9 @@ import { useNow } from '../lib/use-now.ts';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { FormActions, FormField } from '../ui/form.tsx';
+import { ConfirmDeleteButton, ListState, ListTable } from '../ui/list.tsx';
 import { Notice } from '../ui/notice.tsx';
-import { EmptyState, Loading, Page } from '../ui/page.tsx';
+import { EmptyState, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AccountField } from './account-field.tsx';
 import { MIN_PASSWORD_LENGTH, newUserProblems, resetPasswordProblems } from './form-rules.ts';
@@ -61,19 +62,6 @@ export function UsersPage() {
       { id: user.id, role: chosen },
       { onSuccess: () => setNotice(`${label(user)} is now ${withArticle(role)}.`) },
     );
-  };
-
-  const confirmDelete = (user: UserRow) => {
-    setNotice(null);
-    setRole.reset();
-    if (
-      !window.confirm(
-        `Delete ${label(user)}? They are signed out at once, their API tokens stop working, and they can no longer sign in. This cannot be undone.`,
-      )
-    ) {
-      return;
-    }
-    remove.mutate({ id: user.id }, { onSuccess: () => setNotice(`Deleted ${label(user)}.`) });
   };
 
   return (
@@ -138,128 +126,123 @@ export function UsersPage() {
           onClose={() => setResetting(null)}
         />
       )}
-      {users.isPending ? (
-        <Loading what="users" />
-      ) : users.isError ? (
-        <ProblemMessage title="Could not load the users" error={users.error} />
-      ) : users.data.items.length === 0 ? (
-        <EmptyState title="No users" testId="users-empty">
-          <p>Add the people who use this Hookflow with Add user.</p>
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="user-table">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">Added</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.items.map((user) => {
-                const self = user.id === me.id;
-                const owner = user.role === 'owner';
-                const ownersOnly = user.role === 'admin' && me.role !== 'owner';
-                const locked = self
-                  ? 'You cannot change your own role or delete yourself.'
-                  : owner
-                    ? 'The owner cannot be changed or deleted.'
-                    : ownersOnly
-                      ? 'Only the owner can change or delete an admin.'
-                      : admin.reason;
-                const resetLocked = self
-                  ? 'Change your own password with Change password in your account menu: it asks for the current one.'
-                  : owner
-                    ? 'Only the owner can reset the owner’s password.'
-                    : ownersOnly
-                      ? 'Only the owner can reset an admin’s password.'
-                      : admin.reason;
-                return (
-                  <tr key={user.id} data-testid="user-row" data-email={user.email}>
-                    <td>
-                      <div className="user-cell">
-                        <span className="strong" data-testid="user-name">
-                          {user.name.trim() || user.email}
-                          {self && <span className="you-tag">you</span>}
-                        </span>
-                        {user.name.trim() && <span className="muted small">{user.email}</span>}
-                      </div>
-                    </td>
-                    <td>
-                      {locked ? (
-                        <span className="role-tag" title={locked} data-testid="user-role">
-                          {user.role}
-                        </span>
-                      ) : (
-                        <select
-                          className="select select-small"
-                          value={user.role}
-                          aria-label={`Role of ${label(user)}`}
-                          disabled={setRole.isPending}
-                          onChange={(event) => changeRole(user, event.currentTarget.value)}
-                          data-testid="user-role-select"
-                        >
-                          {offered.map((role) => (
-                            <option key={role} value={role} title={roleDescriptions[role]}>
-                              {role}
-                            </option>
-                          ))}
-                        </select>
-                      )}
-                    </td>
-                    <td className="muted small" title={formatDateTime(user.createdAt)}>
-                      {formatDateTime(user.createdAt)}
-                    </td>
-                    <td
-                      className="small"
-                      title={user.lastSeenAt ? formatDateTime(user.lastSeenAt) : undefined}
-                      data-testid="user-last-seen"
+      <ListState
+        query={users}
+        what="users"
+        errorTitle="Could not load the users"
+        isEmpty={(data) => data.items.length === 0}
+        empty={
+          <EmptyState title="No users" testId="users-empty">
+            <p>Add the people who use this Hookflow with Add user.</p>
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <ListTable testId="user-table" columns={['User', 'Role', 'Added', 'Last seen']}>
+            {data.items.map((user) => {
+              const self = user.id === me.id;
+              const owner = user.role === 'owner';
+              const ownersOnly = user.role === 'admin' && me.role !== 'owner';
+              const locked = self
+                ? 'You cannot change your own role or delete yourself.'
+                : owner
+                  ? 'The owner cannot be changed or deleted.'
+                  : ownersOnly
+                    ? 'Only the owner can change or delete an admin.'
+                    : admin.reason;
+              const resetLocked = self
+                ? 'Change your own password with Change password in your account menu: it asks for the current one.'
+                : owner
+                  ? 'Only the owner can reset the owner’s password.'
+                  : ownersOnly
+                    ? 'Only the owner can reset an admin’s password.'
+                    : admin.reason;
+              return (
+                <tr key={user.id} data-testid="user-row" data-email={user.email}>
+                  <td>
+                    <div className="user-cell">
+                      <span className="strong" data-testid="user-name">
+                        {user.name.trim() || user.email}
+                        {self && <span className="you-tag">you</span>}
+                      </span>
+                      {user.name.trim() && <span className="muted small">{user.email}</span>}
+                    </div>
+                  </td>
+                  <td>
+                    {locked ? (
+                      <span className="role-tag" title={locked} data-testid="user-role">
+                        {user.role}
+                      </span>
+                    ) : (
+                      <select
+                        className="select select-small"
+                        value={user.role}
+                        aria-label={`Role of ${label(user)}`}
+                        disabled={setRole.isPending}
+                        onChange={(event) => changeRole(user, event.currentTarget.value)}
+                        data-testid="user-role-select"
+                      >
+                        {offered.map((role) => (
+                          <option key={role} value={role} title={roleDescriptions[role]}>
+                            {role}
+                          </option>
+                        ))}
+                      </select>
+                    )}
+                  </td>
+                  <td className="muted small" title={formatDateTime(user.createdAt)}>
+                    {formatDateTime(user.createdAt)}
+                  </td>
+                  <td
+                    className="small"
+                    title={user.lastSeenAt ? formatDateTime(user.lastSeenAt) : undefined}
+                    data-testid="user-last-seen"
+                  >
+                    {user.lastSeenAt ? (
+                      formatRelativeTime(user.lastSeenAt, now)
+                    ) : (
+                      <span className="muted">never</span>
+                    )}
+                  </td>
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="button button-small"
+                      onClick={() => {
+                        setNotice(null);
+                        setResetting(user);
+                      }}
+                      disabled={resetLocked !== undefined}
+                      title={resetLocked}
+                      data-testid="reset-password"
+                      aria-label={`Reset the password of ${label(user)}`}
                     >
-                      {user.lastSeenAt ? (
-                        formatRelativeTime(user.lastSeenAt, now)
-                      ) : (
-                        <span className="muted">never</span>
-                      )}
-                    </td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        onClick={() => {
-                          setNotice(null);
-                          setResetting(user);
-                        }}
-                        disabled={resetLocked !== undefined}
-                        title={resetLocked}
-                        data-testid="reset-password"
-                        aria-label={`Reset the password of ${label(user)}`}
-                      >
-                        Reset password
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        onClick={() => confirmDelete(user)}
-                        disabled={remove.isPending || locked !== undefined}
-                        title={locked}
-                        data-testid="delete-user"
-                        aria-label={`Delete ${label(user)}`}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+                      Reset password
+                    </button>{' '}
+                    <ConfirmDeleteButton
+                      question={`Delete ${label(user)}? They are signed out at once, their API tokens stop working, and they can no longer sign in. This cannot be undone.`}
+                      onAsk={() => {
+                        setNotice(null);
+                        setRole.reset();
+                      }}
+                      onConfirm={() =>
+                        remove.mutate(
+                          { id: user.id },
+                          { onSuccess: () => setNotice(`Deleted ${label(user)}.`) },
+                        )
+                      }
+                      disabled={remove.isPending || locked !== undefined}
+                      title={locked}
+                      testId="delete-user"
+                      ariaLabel={`Delete ${label(user)}`}
+                    />
+                  </td>
+                </tr>
+              );
+            })}
+          </ListTable>
+        )}
+      </ListState>
     </Page>
   );
 }

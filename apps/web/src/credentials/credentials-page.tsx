@@ -6,8 +6,9 @@ import { formatDateTime } from '../lib/format.ts';
 import { paths } from '../lib/paths.ts';
 import { Link } from '../lib/router.tsx';
 import { type CredentialSummary, useTRPC } from '../lib/trpc.ts';
+import { ConfirmDeleteButton, ListState, ListTable } from '../ui/list.tsx';
 import { Notice } from '../ui/notice.tsx';
-import { EmptyState, Loading, Page } from '../ui/page.tsx';
+import { EmptyState, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { CredentialForm } from './credential-form.tsx';
 import './credentials.css';
@@ -32,16 +33,6 @@ export function CredentialsPage() {
         queryClient.invalidateQueries({ queryKey: trpc.credentials.list.queryKey() }),
     }),
   );
-
-  const confirmDelete = (credential: CredentialSummary) => {
-    setNotice(null);
-    if (!window.confirm(`Delete the credential "${credential.name}"? This cannot be undone.`))
-      return;
-    remove.mutate(
-      { id: credential.id },
-      { onSuccess: () => setNotice(`Deleted the credential "${credential.name}".`) },
-    );
-  };
 
   return (
     <Page
@@ -99,98 +90,95 @@ export function CredentialsPage() {
           />
         </section>
       )}
-      {credentials.isPending ? (
-        <Loading what="credentials" />
-      ) : credentials.isError ? (
-        <ProblemMessage title="Could not load the credentials" error={credentials.error} />
-      ) : credentials.data.length === 0 ? (
-        <EmptyState title="No credentials yet" testId="credentials-empty">
-          <p>
-            Create one with <strong>New credential</strong>, or from a node's settings in the editor
-            (HTTP request: Authentication; Webhook: Verification secret).
-          </p>
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="credential-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Value</th>
-                <th scope="col">Used by</th>
-                <th scope="col">Changed</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+      <ListState
+        query={credentials}
+        what="credentials"
+        errorTitle="Could not load the credentials"
+        isEmpty={(data) => data.length === 0}
+        empty={
+          <EmptyState title="No credentials yet" testId="credentials-empty">
+            <p>
+              Create one with <strong>New credential</strong>, or from a node's settings in the
+              editor (HTTP request: Authentication; Webhook: Verification secret).
+            </p>
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <ListTable
+            testId="credential-table"
+            columns={['Name', 'Type', 'Value', 'Used by', 'Changed']}
+          >
+            {data.map((credential) => (
+              <tr
+                key={credential.id}
+                data-testid="credential-row"
+                data-credential-id={credential.id}
+              >
+                <td className="strong" data-testid="credential-row-name">
+                  {credential.name}
+                </td>
+                <td>{credentialTypeOf(credential.type)?.label ?? credential.type}</td>
+                <td>
+                  <div className="credential-fields">
+                    {Object.entries(credential.fields).map(([field, text]) => (
+                      <span key={field}>
+                        <span className="muted">{field}</span> <code>{text}</code>
+                      </span>
+                    ))}
+                  </div>
+                </td>
+                <td data-testid="credential-used-by">
+                  {credential.usedBy.length === 0 ? (
+                    <span className="muted">unused</span>
+                  ) : (
+                    credential.usedBy.map((workflow, index) => (
+                      <span key={workflow.id}>
+                        {index > 0 && ', '}
+                        <Link to={paths.editWorkflow(workflow.id)}>{workflow.name}</Link>
+                      </span>
+                    ))
+                  )}
+                </td>
+                <td className="muted small">{formatDateTime(credential.updatedAt)}</td>
+                <td className="row-actions">
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => {
+                      setNotice(null);
+                      setEditing(credential);
+                    }}
+                    disabled={!admin.allowed}
+                    title={admin.reason}
+                    data-testid="edit-credential"
+                    aria-label={`Edit ${credential.name}`}
+                  >
+                    Edit
+                  </button>{' '}
+                  <ConfirmDeleteButton
+                    question={`Delete the credential "${credential.name}"? This cannot be undone.`}
+                    onAsk={() => setNotice(null)}
+                    onConfirm={() =>
+                      remove.mutate(
+                        { id: credential.id },
+                        {
+                          onSuccess: () =>
+                            setNotice(`Deleted the credential "${credential.name}".`),
+                        },
+                      )
+                    }
+                    disabled={remove.isPending || !admin.allowed}
+                    title={admin.reason}
+                    testId="delete-credential"
+                    ariaLabel={`Delete ${credential.name}`}
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {credentials.data.map((credential) => (
-                <tr
-                  key={credential.id}
-                  data-testid="credential-row"
-                  data-credential-id={credential.id}
-                >
-                  <td className="strong" data-testid="credential-row-name">
-                    {credential.name}
-                  </td>
-                  <td>{credentialTypeOf(credential.type)?.label ?? credential.type}</td>
-                  <td>
-                    <div className="credential-fields">
-                      {Object.entries(credential.fields).map(([field, text]) => (
-                        <span key={field}>
-                          <span className="muted">{field}</span> <code>{text}</code>
-                        </span>
-                      ))}
-                    </div>
-                  </td>
-                  <td data-testid="credential-used-by">
-                    {credential.usedBy.length === 0 ? (
-                      <span className="muted">unused</span>
-                    ) : (
-                      credential.usedBy.map((workflow, index) => (
-                        <span key={workflow.id}>
-                          {index > 0 && ', '}
-                          <Link to={paths.editWorkflow(workflow.id)}>{workflow.name}</Link>
-                        </span>
-                      ))
-                    )}
-                  </td>
-                  <td className="muted small">{formatDateTime(credential.updatedAt)}</td>
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="button button-small"
-                      onClick={() => {
-                        setNotice(null);
-                        setEditing(credential);
-                      }}
-                      disabled={!admin.allowed}
-                      title={admin.reason}
-                      data-testid="edit-credential"
-                      aria-label={`Edit ${credential.name}`}
-                    >
-                      Edit
-                    </button>{' '}
-                    <button
-                      type="button"
-                      className="button button-small button-danger"
-                      onClick={() => confirmDelete(credential)}
-                      disabled={remove.isPending || !admin.allowed}
-                      title={admin.reason}
-                      data-testid="delete-credential"
-                      aria-label={`Delete ${credential.name}`}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </ListTable>
+        )}
+      </ListState>
     </Page>
   );
 }
