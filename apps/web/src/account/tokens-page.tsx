@@ -5,7 +5,7 @@ import { useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { useNow } from '../lib/use-now.ts';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { FormActions, FormField } from '../ui/form.tsx';
-import { ConfirmDeleteButton, ListState, ListTable } from '../ui/list.tsx';
+import { ActionOutcome, ConfirmDeleteButton, ListState, ListTable } from '../ui/list.tsx';
 import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
@@ -67,21 +67,16 @@ export function TokensPage() {
         revoke one without breaking the others.
       </p>
       {created && <CreatedToken created={created} onDone={() => setCreated(null)} />}
-      {notice && (
-        <Notice
-          tone="success"
-          title={notice}
-          testId="tokens-notice"
-          onDismiss={() => setNotice(null)}
-        />
-      )}
-      {revoke.error && (
-        <ProblemMessage
-          title="Could not revoke the token"
-          error={revoke.error}
-          onDismiss={() => revoke.reset()}
-        />
-      )}
+      <ActionOutcome
+        notice={notice}
+        noticeTestId="tokens-notice"
+        onDismissNotice={() => setNotice(null)}
+        failure={
+          revoke.error
+            ? { title: 'Could not revoke the token', error: revoke.error, reset: revoke.reset }
+            : null
+        }
+      />
       {creating && (
         <section className="form-panel" data-testid="new-token-panel">
           <h2>New API token</h2>

@@ -6,8 +6,7 @@ import { useNow } from '../lib/use-now.ts';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { FormActions, FormField } from '../ui/form.tsx';
-import { ConfirmDeleteButton, ListState, ListTable } from '../ui/list.tsx';
-import { Notice } from '../ui/notice.tsx';
+import { ActionOutcome, ConfirmDeleteButton, ListState, ListTable } from '../ui/list.tsx';
 import { EmptyState, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { AccountField } from './account-field.tsx';
@@ -88,17 +87,12 @@ export function UsersPage() {
         <strong>editors</strong> build, publish and replay workflows, <strong>viewers</strong> read
         workflows and history. There is one <strong>owner</strong>, who may do everything.
       </p>
-      {notice && (
-        <Notice
-          tone="success"
-          title={notice}
-          testId="users-notice"
-          onDismiss={() => setNotice(null)}
-        />
-      )}
-      {failure && (
-        <ProblemMessage title={failure.title} error={failure.error} onDismiss={failure.reset} />
-      )}
+      <ActionOutcome
+        notice={notice}
+        noticeTestId="users-notice"
+        onDismissNotice={() => setNotice(null)}
+        failure={failure}
+      />
       {adding && (
         <section className="form-panel" data-testid="add-user-panel">
           <h2>Add a user</h2>

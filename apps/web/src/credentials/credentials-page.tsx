@@ -6,10 +6,8 @@ import { formatDateTime } from '../lib/format.ts';
 import { paths } from '../lib/paths.ts';
 import { Link } from '../lib/router.tsx';
 import { type CredentialSummary, useTRPC } from '../lib/trpc.ts';
-import { ConfirmDeleteButton, ListState, ListTable } from '../ui/list.tsx';
-import { Notice } from '../ui/notice.tsx';
+import { ActionOutcome, ConfirmDeleteButton, ListState, ListTable } from '../ui/list.tsx';
 import { EmptyState, Page } from '../ui/page.tsx';
-import { ProblemMessage } from '../ui/problem-message.tsx';
 import { CredentialForm } from './credential-form.tsx';
 import './credentials.css';
 
@@ -57,21 +55,16 @@ export function CredentialsPage() {
         Secrets for HTTP requests and for checking who sends webhooks, encrypted at rest. A saved
         value is never shown again; workflows and their exports hold only a reference to it.
       </p>
-      {notice && (
-        <Notice
-          tone="success"
-          title={notice}
-          testId="credential-notice"
-          onDismiss={() => setNotice(null)}
-        />
-      )}
-      {remove.error && (
-        <ProblemMessage
-          title="Could not delete the credential"
-          error={remove.error}
-          onDismiss={() => remove.reset()}
-        />
-      )}
+      <ActionOutcome
+        notice={notice}
+        noticeTestId="credential-notice"
+        onDismissNotice={() => setNotice(null)}
+        failure={
+          remove.error
+            ? { title: 'Could not delete the credential', error: remove.error, reset: remove.reset }
+            : null
+        }
+      />
       {editing !== null && (
         <section className="form-panel credential-panel" data-testid="credential-panel">
           <h2>{editing === 'new' ? 'New credential' : `Edit ${editing.name}`}</h2>

@@ -1,5 +1,6 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { Notice } from './notice.tsx';
 import { Loading } from './page.tsx';
 import { ProblemMessage } from './problem-message.tsx';
 
@@ -102,5 +103,39 @@ export function ConfirmDeleteButton({
     >
       {label}
     </button>
+  );
+}
+
+/** An action on a list that failed: what could not be done, why, and how to put it away. */
+export interface ActionFailure {
+  title: string;
+  error: unknown;
+  reset(): void;
+}
+
+/**
+ * What a list page's last action came to, above the list: its success `notice` or its
+ * `failure`, each of which the person can dismiss.
+ */
+export function ActionOutcome({
+  notice,
+  noticeTestId,
+  onDismissNotice,
+  failure,
+}: {
+  notice: string | null;
+  noticeTestId: string;
+  onDismissNotice(): void;
+  failure: ActionFailure | null;
+}) {
+  return (
+    <>
+      {notice && (
+        <Notice tone="success" title={notice} testId={noticeTestId} onDismiss={onDismissNotice} />
+      )}
+      {failure && (
+        <ProblemMessage title={failure.title} error={failure.error} onDismiss={failure.reset} />
+      )}
+    </>
   );
 }
