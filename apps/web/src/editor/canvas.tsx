@@ -171,24 +171,29 @@ export function Canvas() {
   const arrange = useEditor((state) => state.arrange);
   const addConnectedNode = useEditor((state) => state.addConnectedNode);
 
-  const onConnectEnd = (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-    if (
-      !editable ||
-      state.isValid ||
-      state.toNode ||
-      !state.fromNode ||
-      state.fromHandle?.type !== 'source'
-    )
-      return;
-    const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
-    const screen = { x: point.clientX, y: point.clientY };
-    setQuickAdd({
-      screen,
-      flow: screenToFlowPosition(screen),
-      source: state.fromNode.id,
-      sourceHandle: state.fromHandle.id ?? null,
-    });
-  };
+  // React Flow keeps this handler in its store: a new function on every render would be a store
+  // change, which re-runs every node's, edge's and handle's selector.
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (
+        !editable ||
+        state.isValid ||
+        state.toNode ||
+        !state.fromNode ||
+        state.fromHandle?.type !== 'source'
+      )
+        return;
+      const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
+      const screen = { x: point.clientX, y: point.clientY };
+      setQuickAdd({
+        screen,
+        flow: screenToFlowPosition(screen),
+        source: state.fromNode.id,
+        sourceHandle: state.fromHandle.id ?? null,
+      });
+    },
+    [editable, screenToFlowPosition],
+  );
 
   const onDragOver = (event: DragEvent<HTMLDivElement>) => {
     if (!editable || !event.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
