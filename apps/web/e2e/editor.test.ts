@@ -255,6 +255,11 @@ describe('the workflow editor in a real browser', () => {
     await page.goto(session.url('/'));
     await page.getByTestId('new-workflow').click();
     await card(page, 'trigger').waitFor();
+    // The data panel stays as it was left in the last editor (hidden by the test above).
+    expect(await page.getByTestId('data-panel').count()).toBe(0);
+    expect(await page.getByTestId('toggle-data-panel').getAttribute('aria-pressed')).toBe('false');
+    await page.getByTestId('toggle-data-panel').click();
+    await page.getByTestId('data-panel').waitFor();
 
     // The trigger's form: a multiselect, selects, and fields that show only for some answers.
     await card(page, 'trigger').click();

@@ -126,7 +126,7 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   const issues = useSyncExternalStore(issuesStore.subscribe, issuesStore.get);
   const autosave = useAutosave(workflow.id, document, workflow.draftRevision);
   const [publishing, setPublishing] = useState(false);
-  const [showData, setShowData] = useState(true);
+  const [showData, setShowData] = useState(dataPanelShown);
   const [showVersions, setShowVersions] = useState(false);
   const [showCheck, setShowCheck] = useState(false);
   const [showShortcuts, setShowShortcuts] = useState(false);
@@ -231,7 +231,10 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
               type="button"
               className="button"
               aria-pressed={showData}
-              onClick={() => setShowData(!showData)}
+              onClick={() => {
+                setShowData(!showData);
+                rememberDataPanel(!showData);
+              }}
               data-testid="toggle-data-panel"
               title="Show or hide the test data: sample events and test outputs"
             >
@@ -487,6 +490,25 @@ function TestRunButton() {
       {test.running ? 'Testing…' : '▶ Test run'}
     </button>
   );
+}
+
+/** Whether the data panel is shown, as the person last left it (shown at first). */
+const DATA_PANEL_KEY = 'hookflow.editor.dataPanel';
+
+function dataPanelShown(): boolean {
+  try {
+    return localStorage.getItem(DATA_PANEL_KEY) !== 'hidden';
+  } catch {
+    return true;
+  }
+}
+
+function rememberDataPanel(shown: boolean): void {
+  try {
+    localStorage.setItem(DATA_PANEL_KEY, shown ? 'shown' : 'hidden');
+  } catch {
+    // Storage refused (private mode, full): the choice holds until the page is left.
+  }
 }
 
 const statusText: Record<SaveStatus, string> = {
