@@ -228,7 +228,22 @@ export function createRunStore(
   // run, else 1e9 (after every such run); ties go to the oldest.
   // A run waiting for a retry stays queued with a `not_before` time: the scan over the
   // (status, id) index skips it, and there are few of them.
-  const claim = sqlite.prepare(`UPDATE runs
+  // The sweep: runs whose lease ran out (their worker stopped renewing) and parked runs (a
+  // delay) whose time has come. Each side costs a walk of the running runs or a probe even when
+  // it finds nothing, so a worker under load asks for it once per poll interval, not per claim.
+  const sweepSides = `
+        UNION ALL
+        SELECT id, 1e9 FROM (
+          SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < @now
+          ORDER BY id LIMIT @limit)
+        UNION ALL
+        -- Parked runs (a delay) whose time has come. Named: without statistics the planner
+        -- prefers runs_status and sorts every parked run (25 ms at 200,000 instead of 0.1 ms).
+        SELECT id, 1e9 FROM (
+          SELECT id FROM runs INDEXED BY runs_waiting
+          WHERE status = 'waiting' AND not_before <= @now
+          ORDER BY not_before LIMIT @limit)`;
+  const claimSql = (sweep: boolean) => `UPDATE runs
     SET status = 'running', lease_owner = @worker, lease_expires_at = @until,
         started_at = coalesce(started_at, @now), not_before = NULL
     WHERE id IN (
@@ -247,21 +262,12 @@ export function createRunStore(
         -- Each side stops at @limit on the (status, id) index: a deep queue costs nothing extra.
         SELECT id, 1e9 FROM (
           SELECT id FROM runs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
-          ORDER BY id LIMIT @limit)
-        UNION ALL
-        SELECT id, 1e9 FROM (
-          SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < @now
-          ORDER BY id LIMIT @limit)
-        UNION ALL
-        -- Parked runs (a delay) whose time has come. Named: without statistics the planner
-        -- prefers runs_status and sorts every parked run (25 ms at 200,000 instead of 0.1 ms).
-        SELECT id, 1e9 FROM (
-          SELECT id FROM runs INDEXED BY runs_waiting
-          WHERE status = 'waiting' AND not_before <= @now
-          ORDER BY not_before LIMIT @limit)
+          ORDER BY id LIMIT @limit)${sweep ? sweepSides : ''}
       ) GROUP BY id ORDER BY min(rank), id LIMIT @limit)
     RETURNING id, workflow_id AS workflowId, version_id AS versionId, event_id AS eventId, attempt,
-      interruptions, started_at = @now AND attempt = 1 AND interruptions = 0 AS fresh`);
+      interruptions, started_at = @now AND attempt = 1 AND interruptions = 0 AS fresh`;
+  const claimWithSweep = sqlite.prepare(claimSql(true));
+  const claimQueued = sqlite.prepare(claimSql(false));
   const interrupt =
     sqlite.prepare(`UPDATE runs SET status = 'queued', interruptions = interruptions + 1,
     lease_owner = NULL, lease_expires_at = NULL
@@ -477,8 +483,14 @@ export function createRunStore(
       limit: number;
       leaseMs: number;
       now?: number;
+      /**
+       * Also take runs whose lease ran out and parked runs that are due (default true). Without
+       * it only queued runs are claimed, which is cheaper: see `sweepSides`.
+       */
+      sweep?: boolean;
     }): Promise<ClaimedRun[]> {
       const now = input.now ?? Date.now();
+      const claim = input.sweep === false ? claimQueued : claimWithSweep;
       return commit.write(() =>
         (
           claim.all({

@@ -164,6 +164,37 @@ describe('the store on a real SQLite file', () => {
     expect(reclaimed.map((r) => r.id)).toEqual([runId]);
   });
 
+  it('leaves expired leases and due parked runs to a claim that sweeps', async () => {
+    const wf = store.workflows.create({ name: 'A', document: {} });
+    const version = store.workflows.publish(wf.id, { document: {} });
+    const lookup = store.triggers.findByToken(wf.triggerToken);
+    if (lookup.kind !== 'live') throw new Error('expected a live trigger');
+    const accept = async () =>
+      (
+        await store.ingest.accept({
+          ...facts,
+          triggerId: lookup.target.triggerId,
+          workflowId: wf.id,
+          versionId: version.id,
+          event: incoming('{}'),
+        })
+      ).runId!;
+    const expired = await accept();
+    const parked = await accept();
+    const now = Date.now();
+    expect(
+      (await store.runs.claim({ worker: 'dead', limit: 2, leaseMs: 1000, now })).map((r) => r.id),
+    ).toEqual([expired, parked]);
+    expect(await store.runs.park({ id: parked, worker: 'dead', until: now + 2000 })).toBe(true);
+    const queued = await accept();
+
+    const later = { worker: 'alive', limit: 5, leaseMs: 1000, now: now + 5000 };
+    const withoutSweep = await store.runs.claim({ ...later, sweep: false });
+    expect(withoutSweep.map((r) => r.id)).toEqual([queued]);
+    const withSweep = await store.runs.claim(later);
+    expect(withSweep.map((r) => r.id).sort()).toEqual([expired, parked].sort());
+  });
+
   it('claims fairly: a flooded workflow does not starve another one', async () => {
     const publishOne = (name: string) => {
       const wf = store.workflows.create({ name, document: {} });

@@ -178,11 +178,14 @@ export function createWorker(options: WorkerOptions): Worker {
    * Looks for work at `time` (a retry's backoff or a parked run is due). Polling finds it anyway;
    * this only makes it punctual. Times beyond what a timer holds are left to polling.
    */
+  // Set when a parked run comes due: the next claim looks for it (see lastSweep).
+  let sweepNow = false;
   const wakeAt = (time: number) => {
     const delayMs = Math.max(0, time - Date.now());
     if (delayMs > 2 ** 31 - 1) return;
     const timer = setTimeout(() => {
       wakeTimers.delete(timer);
+      sweepNow = true;
       notify();
     }, delayMs);
     timer.unref();
@@ -366,6 +369,10 @@ export function createWorker(options: WorkerOptions): Worker {
   const claimBatch = Math.max(1, Math.floor(options.concurrency / 10));
   // The last claim filled every free slot: more runs are probably waiting.
   let backlog = false;
+  // Runs whose lease ran out and parked runs that came due are looked for once per poll interval
+  // (as an idle worker would find them), not by every claim: under load that look cost about as
+  // much as claiming the queued runs themselves.
+  let lastSweep = Number.NEGATIVE_INFINITY;
 
   const loop = async () => {
     while (state === 'running') {
@@ -375,7 +382,13 @@ export function createWorker(options: WorkerOptions): Worker {
       // With a backlog, the slots in use keep the worker busy until a batch of them is free.
       if (free > 0 && (free >= claimBatch || !backlog)) {
         try {
-          claimed = await store.runs.claim({ worker: id, limit: free, leaseMs });
+          const now = Date.now();
+          const sweep = sweepNow || now - lastSweep >= pollMs || now < lastSweep;
+          if (sweep) {
+            lastSweep = now;
+            sweepNow = false;
+          }
+          claimed = await store.runs.claim({ worker: id, limit: free, leaseMs, now, sweep });
           backlog = claimed.length === free;
         } catch (error) {
           logger.error({ err: error }, 'claiming runs failed');
