@@ -243,18 +243,24 @@ describe('canvas editing in a real browser', () => {
     const viewport = page.locator('.react-flow__viewport');
     const transform = () =>
       viewport.evaluate((element) => (element as HTMLElement).style.transform);
+    const zoomOf = async () => Number(/scale\(([\d.]+)\)/.exec(await transform())?.[1]);
     const before = await transform();
     const cardBefore = await centre(card(page, 'trigger'));
+    // A pixel of the overview is this many workflow units (its view box over its 200 pixels).
+    const viewBox = ((await overview.getAttribute('viewBox')) ?? '').split(' ').map(Number);
+    const unitsPerPixel = viewBox[2]! / 200;
     const box = (await overview.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 20, { steps: 4 });
     await page.mouse.up();
     expect(await transform()).not.toBe(before);
-    expect((await centre(card(page, 'trigger'))).y).toBeGreaterThan(cardBefore.y);
+    const cardAfter = await centre(card(page, 'trigger'));
+    // The frame follows the pointer: 20 overview pixels, as many workflow units as they show,
+    // drawn at the canvas's zoom.
+    expect(cardAfter.y - cardBefore.y).toBeCloseTo(20 * unitsPerPixel * (await zoomOf()), 0);
 
     // The wheel over it zooms the canvas.
-    const zoomOf = async () => Number(/scale\(([\d.]+)\)/.exec(await transform())?.[1]);
     const zoomBefore = await zoomOf();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.wheel(0, -200);

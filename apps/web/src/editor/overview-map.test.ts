@@ -68,16 +68,30 @@ describe('the overview box', () => {
   });
 
   it('frames the nodes and the view in the overview proportions, centred, with a margin', () => {
-    const nodes = { x: 0, y: 0, width: 4000, height: 1000 };
+    const nodes = { x: 0, y: 0, width: 3800, height: 1000 };
     const viewed = { x: 0, y: 0, width: 1000, height: 1000 };
     const box = overviewBox(nodes, viewed);
-    // 4000 wide into 200 px: 20 units a pixel; 5 px of margin on each side.
+    // 3800 wide into 190 px (200 less 5 px of margin on each side): 20 units a pixel.
     expect(box.scale).toBe(20);
-    expect(box.width).toBe(4200);
-    expect(box.height).toBe(3200);
-    // Centred on the middle of what it frames.
-    expect(box.x + box.width / 2).toBe(2000);
+    expect(box.width).toBe(4000);
+    expect(box.height).toBe(3000);
+    // The overview's own proportions (200 × 150), so that the SVG draws it unscaled.
+    expect(box.width / box.height).toBe(200 / 150);
+    expect(box.width / box.scale).toBe(200);
+    // Centred on the middle of what it frames, the margin 5 px at the widest side.
+    expect(box.x + box.width / 2).toBe(1900);
     expect(box.y + box.height / 2).toBe(500);
+    expect(box.x).toBe(-5 * 20);
+  });
+
+  it('keeps its proportions when the view is the tall side', () => {
+    const box = overviewBox(
+      { x: 0, y: 0, width: 100, height: 100 },
+      { x: 0, y: -2000, width: 300, height: 4000 },
+    );
+    expect(box.width / box.height).toBeCloseTo(200 / 150, 10);
+    expect(box.height / box.scale).toBeCloseTo(150, 10);
+    expect(box.y).toBeCloseTo(-2000 - 5 * box.scale, 8);
   });
 
   it('takes in a view that reaches past the nodes', () => {
@@ -90,8 +104,8 @@ describe('the overview box', () => {
   });
 
   it('frames only the view when there are no nodes', () => {
-    const box = overviewBox(null, { x: 10, y: 20, width: 200, height: 150 });
+    const box = overviewBox(null, { x: 10, y: 20, width: 190, height: 140 });
     expect(box.scale).toBe(1);
-    expect(box.x + box.width / 2).toBe(110);
+    expect(box.x + box.width / 2).toBe(105);
   });
 });

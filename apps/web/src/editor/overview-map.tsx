@@ -1,12 +1,5 @@
-import {
-  type InternalNode,
-  Panel,
-  type ReactFlowState,
-  useReactFlow,
-  useStore,
-  useStoreApi,
-} from '@xyflow/react';
-import { type PointerEvent, useMemo, useRef, type WheelEvent } from 'react';
+import { Panel, type ReactFlowState, useReactFlow, useStore, useStoreApi } from '@xyflow/react';
+import { type PointerEvent, useEffect, useMemo, useRef } from 'react';
 import { shallow } from 'zustand/shallow';
 import type { EditorEdge, EditorNode } from './graph.ts';
 
@@ -84,14 +77,18 @@ export function viewedRect(
 }
 
 /**
- * The overview's view box: the nodes and the part in view, kept in the overview's proportions
- * and centred, with a margin. `scale` is workflow units per overview pixel.
+ * The overview's view box: the nodes and the part in view, centred, with a margin of `MARGIN`
+ * overview pixels, in the overview's own proportions (so that the SVG draws it unscaled and a
+ * pixel is `scale` workflow units in both directions).
  */
 export function overviewBox(nodes: Rect | null, viewed: Rect): Rect & { scale: number } {
   const both = nodes ? union(nodes, viewed) : viewed;
-  const scale = Math.max(both.width / SIZE.width, both.height / SIZE.height);
-  const width = scale * SIZE.width + 2 * MARGIN * scale;
-  const height = scale * SIZE.height + 2 * MARGIN * scale;
+  const scale = Math.max(
+    both.width / (SIZE.width - 2 * MARGIN),
+    both.height / (SIZE.height - 2 * MARGIN),
+  );
+  const width = scale * SIZE.width;
+  const height = scale * SIZE.height;
   return {
     x: both.x - (width - both.width) / 2,
     y: both.y - (height - both.height) / 2,
@@ -128,8 +125,7 @@ export function OverviewMap({ label }: { label: string }) {
   const shapes = useMemo(() => {
     const { nodeLookup } = store.getState();
     const positionOf = (node: EditorNode) =>
-      (nodeLookup.get(node.id) as InternalNode<EditorNode> | undefined)?.internals
-        .positionAbsolute ?? node.position;
+      nodeLookup.get(node.id)?.internals.positionAbsolute ?? node.position;
     return nodeShapes(nodes, positionOf);
   }, [nodes, store]);
   const { transform, width, height } = useStore(selectView, shallow);
@@ -146,6 +142,11 @@ export function OverviewMap({ label }: { label: string }) {
   const onPointerMove = (event: PointerEvent<SVGSVGElement>) => {
     const from = dragFrom.current;
     if (!from) return;
+    // The button went up where the overview did not hear it: the drag is over.
+    if ((event.buttons & 1) === 0) {
+      dragFrom.current = null;
+      return;
+    }
     dragFrom.current = { x: event.clientX, y: event.clientY };
     // A pixel in the overview is `scale` workflow units, which are `zoom` pixels on the canvas.
     const view = getViewport();
@@ -159,12 +160,26 @@ export function OverviewMap({ label }: { label: string }) {
   const endDrag = () => {
     dragFrom.current = null;
   };
-  const onWheel = (event: WheelEvent<SVGSVGElement>) => {
+  // A listener of its own, not React's onWheel (which is passive): the wheel or a pinch over the
+  // overview zooms the canvas, never the page.
+  const svg = useRef<SVGSVGElement>(null);
+  const zoomBy = useRef((_event: globalThis.WheelEvent) => {});
+  zoomBy.current = (event) => {
     const perPixel = event.deltaMode === 1 ? 0.05 : event.deltaMode === 2 ? 1 : 0.002;
     void zoomTo(getViewport().zoom * 2 ** (-event.deltaY * perPixel));
   };
+  useEffect(() => {
+    const element = svg.current;
+    if (!element) return;
+    const onWheel = (event: globalThis.WheelEvent) => {
+      event.preventDefault();
+      zoomBy.current(event);
+    };
+    element.addEventListener('wheel', onWheel, { passive: false });
+    return () => element.removeEventListener('wheel', onWheel);
+  }, []);
 
-  const outer = `M${box.x - MARGIN * box.scale},${box.y - MARGIN * box.scale}h${box.width + 2 * MARGIN * box.scale}v${box.height + 2 * MARGIN * box.scale}h${-(box.width + 2 * MARGIN * box.scale)}z`;
+  const outer = `M${box.x},${box.y}h${box.width}v${box.height}h${-box.width}z`;
   const frame = `M${viewed.x},${viewed.y}h${viewed.width}v${viewed.height}h${-viewed.width}z`;
   return (
     <Panel position="bottom-right" className="react-flow__minimap overview-map">
@@ -180,7 +195,8 @@ export function OverviewMap({ label }: { label: string }) {
         onPointerMove={onPointerMove}
         onPointerUp={endDrag}
         onPointerCancel={endDrag}
-        onWheel={onWheel}
+        onLostPointerCapture={endDrag}
+        ref={svg}
       >
         <path
           className="overview-map-nodes"
