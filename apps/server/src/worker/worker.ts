@@ -174,12 +174,12 @@ export function createWorker(options: WorkerOptions): Worker {
     wake?.();
   };
 
+  // Set when a parked run comes due: the next claim looks for it (see lastSweep).
+  let sweepNow = false;
   /**
    * Looks for work at `time` (a retry's backoff or a parked run is due). Polling finds it anyway;
    * this only makes it punctual. Times beyond what a timer holds are left to polling.
    */
-  // Set when a parked run comes due: the next claim looks for it (see lastSweep).
-  let sweepNow = false;
   const wakeAt = (time: number) => {
     const delayMs = Math.max(0, time - Date.now());
     if (delayMs > 2 ** 31 - 1) return;
@@ -384,12 +384,14 @@ export function createWorker(options: WorkerOptions): Worker {
         try {
           const now = Date.now();
           const sweep = sweepNow || now - lastSweep >= pollMs || now < lastSweep;
-          if (sweep) {
+          claimed = await store.runs.claim({ worker: id, limit: free, leaseMs, now, sweep });
+          backlog = claimed.length === free;
+          // A sweep that filled every slot may have left due runs behind the queued ones taken
+          // first: the next claim looks again.
+          if (sweep && !backlog) {
             lastSweep = now;
             sweepNow = false;
           }
-          claimed = await store.runs.claim({ worker: id, limit: free, leaseMs, now, sweep });
-          backlog = claimed.length === free;
         } catch (error) {
           logger.error({ err: error }, 'claiming runs failed');
         }
