@@ -162,6 +162,10 @@ function createListener(
   return server;
 }
 
+/** How the web app's files may be cached: the hashed build files for good, the rest checked. */
+const KEEP_FOR_GOOD = 'public, max-age=31536000, immutable';
+const CHECK_EACH_TIME = 'no-cache';
+
 export const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /**
@@ -439,7 +443,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
         setHeaders(reply, path) {
           reply.header(
             'cache-control',
-            path.startsWith(hashedFiles) ? 'public, max-age=31536000, immutable' : 'no-cache',
+            path.startsWith(hashedFiles) ? KEEP_FOR_GOOD : CHECK_EACH_TIME,
           );
         },
       });
@@ -463,7 +467,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
       // The web app routes in the browser: every page path gets index.html.
       return reply
         .type('text/html')
-        .header('cache-control', 'no-cache')
+        .header('cache-control', CHECK_EACH_TIME)
         .send(await readFile(indexFile));
     });
   });

@@ -28,6 +28,9 @@ beforeAll(() => {
   mkdirSync(join(webRoot, 'assets'));
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>Hookflow</title>');
   writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log("app")');
+  writeFileSync(join(webRoot, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  mkdirSync(join(webRoot, 'assets-old'));
+  writeFileSync(join(webRoot, 'assets-old', 'app.js'), 'console.log("old")');
 });
 afterAll(() => rmSync(webRoot, { recursive: true, force: true }));
 
@@ -106,6 +109,12 @@ describe('caching of the web app', () => {
       const asset = await fetch(`${hookflow.address}/assets/app.js`);
       expect(asset.status).toBe(200);
       expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      // Files outside assets/ (the icon, a folder whose name only starts like it) are checked.
+      for (const path of ['/favicon.svg', '/assets-old/app.js']) {
+        const file = await fetch(`${hookflow.address}${path}`);
+        expect(file.status, path).toBe(200);
+        expect(file.headers.get('cache-control'), path).toBe('no-cache');
+      }
       for (const path of ['/', '/index.html', '/workflows/abc/edit']) {
         const page = await fetch(`${hookflow.address}${path}`, {
           headers: { accept: 'text/html' },
