@@ -492,9 +492,9 @@ function TestRunButton() {
   );
 }
 
-/** Whether the data panel is shown, as the person last left it (shown at first). */
 const DATA_PANEL_KEY = 'hookflow.editor.dataPanel';
 
+/** Whether the data panel is shown, as the person last left it (shown at first). */
 function dataPanelShown(): boolean {
   try {
     return localStorage.getItem(DATA_PANEL_KEY) !== 'hidden';

@@ -1,5 +1,5 @@
 import { filter, httpRequest, router, webhookTrigger } from '@hookflow/nodes';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CARD_SIZE, type WorkflowNodeData } from './graph.ts';
 import {
   effectiveDefaults,
@@ -105,9 +105,15 @@ describe('parseConfig', () => {
     expect(parseConfig(httpRequest, changed)).toMatchObject({ url: 'https://example.com/b' });
   });
 
-  it('remembers a config that does not fit as null', () => {
+  it('remembers a config that does not fit as null, without parsing it again', () => {
     const config = { url: 42 };
-    expect(parseConfig(httpRequest, config)).toBeNull();
-    expect(parseConfig(httpRequest, config)).toBeNull();
+    const parse = vi.spyOn(httpRequest.config, 'safeParse');
+    try {
+      expect(parseConfig(httpRequest, config)).toBeNull();
+      expect(parseConfig(httpRequest, config)).toBeNull();
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

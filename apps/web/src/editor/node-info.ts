@@ -39,9 +39,8 @@ const parsedCache = new WeakMap<NodeDefinition, WeakMap<Record<string, unknown>,
 
 /**
  * The config as the node will run it, or null while it does not fit the schema. Kept by config
- * object (the editor replaces a config on change, never edits it): the card, its handles and the
- * settings panel ask for the same one, and a card drawn again as it comes back into view asks
- * again.
+ * object (the editor replaces a config on change, never edits it): the card's summary and its
+ * handles ask for the same one, and a card drawn again as it comes back into view asks again.
  */
 export function parseConfig(definition: NodeDefinition, config: Record<string, unknown>): unknown {
   let byConfig = parsedCache.get(definition);

@@ -10,7 +10,7 @@ export const loadExpressionEditor = () => import('./expression-editor.ts');
  * Runs `work` in a task of its own once the browser has painted what is on screen now; after
  * at most 100 ms all the same (a hidden tab paints no frames). Returns a cancel.
  */
-export function afterNextPaint(work: () => void): () => void {
+function afterNextPaint(work: () => void): () => void {
   let done = false;
   let task: ReturnType<typeof setTimeout> | undefined;
   const run = () => {
