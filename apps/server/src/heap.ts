@@ -13,9 +13,11 @@ export const heapGrowingPercent = 50;
 
 /**
  * Bounds heap growth for every thread of the process (V8 flags are per process), unless the
- * process was started with its own `--heap-growing-percent`.
+ * process was started with its own `--heap-growing-percent` (V8 takes `_` for `-` in its flags).
  */
 export function boundHeapGrowth(execArgv: readonly string[] = process.execArgv): void {
-  if (execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) return;
+  if (execArgv.some((arg) => arg.replaceAll('_', '-').startsWith('--heap-growing-percent'))) {
+    return;
+  }
   setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`);
 }
