@@ -6,7 +6,7 @@
 // execution thread kept a loader thread of their own and the transformed sources, about 70 MB
 // (docs/performance.md). bin/hookflow.js uses this build only while it is newer than every
 // source file it was made from (dist/build-info.json lists them).
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,11 @@ import { build } from 'esbuild';
 const serverDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = join(serverDir, '../..');
 const outdir = join(serverDir, 'dist');
+// Built beside dist/ and put in its place when complete: a failed build leaves the last good one,
+// and a server running from dist/ never finds it half written. (Stop Hookflow before building
+// all the same: a running server starts new execution threads from dist/.)
+const staging = join(serverDir, 'dist.next');
+const previous = join(serverDir, 'dist.previous');
 const posix = (path) => path.split(sep).join('/');
 
 /** `@scope/name/sub` -> `@scope/name`, `name/sub` -> `name`. */
@@ -60,13 +65,14 @@ const workspaceSources = {
 };
 
 const startedAt = Date.now();
-rmSync(outdir, { recursive: true, force: true });
+rmSync(staging, { recursive: true, force: true });
 const result = await build({
   entryPoints: {
     main: join(serverDir, 'src/main.ts'),
     'execution-thread': join(serverDir, 'src/worker/execution-thread.ts'),
   },
-  outdir,
+  // A sibling of dist/, so the paths made relative to dist/ above hold for it too.
+  outdir: staging,
   bundle: true,
   splitting: true,
   platform: 'node',
@@ -86,8 +92,12 @@ const inputs = Object.keys(result.metafile.inputs)
   .map((input) => posix(relative(repoDir, join(process.cwd(), input))))
   .filter((input) => !input.includes('node_modules/'))
   .sort();
-mkdirSync(outdir, { recursive: true });
+mkdirSync(staging, { recursive: true });
 writeFileSync(
-  join(outdir, 'build-info.json'),
+  join(staging, 'build-info.json'),
   `${JSON.stringify({ startedAt, inputs }, null, 2)}\n`,
 );
+rmSync(previous, { recursive: true, force: true });
+if (existsSync(outdir)) renameSync(outdir, previous);
+renameSync(staging, outdir);
+rmSync(previous, { recursive: true, force: true });
