@@ -450,7 +450,7 @@ export function createServer(deps: ServerDeps): HookflowServer {
     }
     web.setNotFoundHandler(async (request, reply) => {
       const isPage =
-        request.method === 'GET' &&
+        (request.method === 'GET' || request.method === 'HEAD') &&
         !request.url.startsWith('/trpc') &&
         !request.url.startsWith('/hooks/') &&
         (request.headers.accept ?? '').includes('text/html');

@@ -123,6 +123,14 @@ describe('caching of the web app', () => {
         expect(await page.text(), path).toContain('<title>Hookflow</title>');
         expect(page.headers.get('cache-control'), path).toBe('no-cache');
       }
+      // A HEAD request for a page (a link checker, a monitor) is answered as its GET would be.
+      const head = await fetch(`${hookflow.address}/workflows/abc/edit`, {
+        method: 'HEAD',
+        headers: { accept: 'text/html' },
+      });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toContain('text/html');
+      expect(head.headers.get('cache-control')).toBe('no-cache');
     } finally {
       await hookflow.close();
     }
