@@ -29,6 +29,9 @@ export function ListState<T>({
   return isEmpty(query.data) ? empty : children(query.data);
 }
 
+/** A column of a ListTable: its name, or its name and a class (`numeric` aligns figures). */
+export type ListColumn = string | { label: string; className: string };
+
 /**
  * A list page's table: the named columns and a last one, named for screen readers only, for
  * each row's actions (`<td className="row-actions">`); `children` are the rows.
@@ -39,7 +42,7 @@ export function ListTable({
   children,
 }: {
   testId: string;
-  columns: readonly string[];
+  columns: readonly ListColumn[];
   children: ReactNode;
 }) {
   return (
@@ -47,11 +50,15 @@ export function ListTable({
       <table className="table" data-testid={testId}>
         <thead>
           <tr>
-            {columns.map((column) => (
-              <th key={column} scope="col">
-                {column}
-              </th>
-            ))}
+            {columns.map((column) => {
+              const { label, className } =
+                typeof column === 'string' ? { label: column, className: undefined } : column;
+              return (
+                <th key={label} scope="col" className={className}>
+                  {label}
+                </th>
+              );
+            })}
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>

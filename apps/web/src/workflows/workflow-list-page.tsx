@@ -6,6 +6,7 @@ import { Link } from '../lib/router.tsx';
 import { useTRPC, type WorkflowSummary } from '../lib/trpc.ts';
 import { useNow } from '../lib/use-now.ts';
 import { isRunStatus, StatusBadge } from '../runs/run-status.tsx';
+import { ListTable } from '../ui/list.tsx';
 import { Notice } from '../ui/notice.tsx';
 import { EmptyState, Loading, Page } from '../ui/page.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
@@ -77,77 +78,61 @@ export function WorkflowListPage() {
 function WorkflowTable({ workflows }: { workflows: readonly WorkflowSummary[] }) {
   const now = useNow(5000);
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="workflow-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
-            <th scope="col">Trigger URL</th>
-            <th scope="col">Last run</th>
-            <th scope="col" className="numeric">
-              Runs (24 h)
-            </th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {workflows.map((workflow) => (
-            <tr key={workflow.id} data-testid="workflow-row" data-workflow-id={workflow.id}>
-              <td>
-                <Link
-                  to={paths.workflow(workflow.id)}
-                  className="strong"
-                  data-testid="workflow-name"
-                >
-                  {workflow.name}
-                </Link>
-              </td>
-              <td>
-                <WorkflowStatus
-                  active={workflow.active}
-                  publishedVersion={workflow.publishedVersion}
-                />
-              </td>
-              <td className="cell-url">
-                <TriggerUrl url={workflow.triggerUrl} />
-              </td>
-              <td data-testid="last-run">
-                {workflow.lastRun ? (
-                  <Link
-                    to={paths.run(workflow.lastRun.id)}
-                    className="last-run"
-                    title={formatDateTime(workflow.lastRun.queuedAt)}
-                  >
-                    <LastRunStatus status={workflow.lastRun.status} />{' '}
-                    <span className="muted small">
-                      {formatRelativeTime(workflow.lastRun.queuedAt, now)}
-                    </span>
-                  </Link>
-                ) : (
-                  <span className="muted">never</span>
-                )}
-              </td>
-              <td className="numeric" data-testid="runs-24h">
-                {workflow.runsLast24h}
-              </td>
-              <td className="row-actions">
-                <Link
-                  to={paths.editWorkflow(workflow.id)}
-                  className="button button-small"
-                  data-testid="edit-workflow"
-                  aria-label={`Edit ${workflow.name}`}
-                >
-                  Edit
-                </Link>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ListTable
+      testId="workflow-table"
+      columns={[
+        'Name',
+        'Status',
+        'Trigger URL',
+        'Last run',
+        { label: 'Runs (24 h)', className: 'numeric' },
+      ]}
+    >
+      {workflows.map((workflow) => (
+        <tr key={workflow.id} data-testid="workflow-row" data-workflow-id={workflow.id}>
+          <td>
+            <Link to={paths.workflow(workflow.id)} className="strong" data-testid="workflow-name">
+              {workflow.name}
+            </Link>
+          </td>
+          <td>
+            <WorkflowStatus active={workflow.active} publishedVersion={workflow.publishedVersion} />
+          </td>
+          <td className="cell-url">
+            <TriggerUrl url={workflow.triggerUrl} />
+          </td>
+          <td data-testid="last-run">
+            {workflow.lastRun ? (
+              <Link
+                to={paths.run(workflow.lastRun.id)}
+                className="last-run"
+                title={formatDateTime(workflow.lastRun.queuedAt)}
+              >
+                <LastRunStatus status={workflow.lastRun.status} />{' '}
+                <span className="muted small">
+                  {formatRelativeTime(workflow.lastRun.queuedAt, now)}
+                </span>
+              </Link>
+            ) : (
+              <span className="muted">never</span>
+            )}
+          </td>
+          <td className="numeric" data-testid="runs-24h">
+            {workflow.runsLast24h}
+          </td>
+          <td className="row-actions">
+            <Link
+              to={paths.editWorkflow(workflow.id)}
+              className="button button-small"
+              data-testid="edit-workflow"
+              aria-label={`Edit ${workflow.name}`}
+            >
+              Edit
+            </Link>
+          </td>
+        </tr>
+      ))}
+    </ListTable>
   );
 }
 
