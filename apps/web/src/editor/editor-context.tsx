@@ -37,8 +37,9 @@ export interface IssuesStore {
   subscribe(listener: () => void): () => void;
 }
 
-export function createIssuesStore(): IssuesStore {
-  let current = emptyIssues;
+/** `initial`: the problems already known, such as the server's check of the draft as loaded. */
+export function createIssuesStore(initial: readonly ValidationIssue[] = noIssues): IssuesStore {
+  let current = initial.length > 0 ? groupIssues(initial) : emptyIssues;
   const listeners = new Set<() => void>();
   return {
     get: () => current,

@@ -3,7 +3,7 @@ import { nodeRegistry } from '@hookflow/nodes';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
 import { usePermission } from '../account/session.tsx';
 import { loadExpressionEditor } from '../fields/expression-input.tsx';
@@ -21,15 +21,10 @@ import { CheckDraftDialog } from './check-draft.tsx';
 import { CLIPBOARD_STORAGE_KEY, parseFragment, type ViewRect } from './clipboard.ts';
 import { ConfigPanel, IssueList } from './config-panel.tsx';
 import { DataPanel, useTestRun } from './data-panel.tsx';
-import {
-  createIssuesStore,
-  EditorStoreContext,
-  IssuesContext,
-  useEditor,
-  useEditorStore,
-} from './editor-context.tsx';
+import { EditorStoreContext, IssuesContext, useEditor, useEditorStore } from './editor-context.tsx';
 import { editorWorkflowQuery } from './editor-query.ts';
 import { CARD_SIZE, freePosition } from './graph.ts';
+import { useLiveIssues } from './live-issues.ts';
 import { Palette } from './palette.tsx';
 import { PublishDialog } from './publish-dialog.tsx';
 import { shortcutFor } from './shortcuts.ts';
@@ -39,7 +34,6 @@ import { createEditorStore } from './store.ts';
 import { createTestDataStore, TestDataContext } from './test-data.ts';
 import { type SaveStatus, useAutosave } from './use-autosave.ts';
 import { VersionsDialog } from './versions-dialog.tsx';
-import { createWorkflowChecker, type WorkflowChecker } from './workflow-checker.ts';
 
 /** `/workflows/:id/edit`: the canvas editor of one workflow's draft. */
 export function EditorPage({ id }: { id: string }) {
@@ -109,20 +103,9 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
   const { fitView } = useReactFlow();
   const flow = useStoreApi();
   const document = useEditor((state) => state.document);
-  // Checked in a worker once the change is drawn: the canvas of a large workflow appears and
-  // answers clicks before its first check is done, and a card re-renders only when its own
-  // problems change.
-  const [issuesStore] = useState(createIssuesStore);
-  const checker = useRef<WorkflowChecker | null>(null);
-  useEffect(() => {
-    const started = createWorkflowChecker(issuesStore.set);
-    checker.current = started;
-    return () => {
-      started.stop();
-      checker.current = null;
-    };
-  }, [issuesStore]);
-  useEffect(() => checker.current?.check(document), [document]);
+  // Checked in a worker once a change is drawn: a card re-renders only when its own problems
+  // change.
+  const issuesStore = useLiveIssues(workflow, document);
   const issues = useSyncExternalStore(issuesStore.subscribe, issuesStore.get);
   const autosave = useAutosave(workflow.id, document, workflow.draftRevision);
   const [publishing, setPublishing] = useState(false);

@@ -1,10 +1,33 @@
 import { type ValidationIssue, validateWorkflow, type WorkflowDocument } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
 
-/** The document's problems; a check that throws is reported as a problem, not a crash. */
-export function checkWorkflow(document: WorkflowDocument): readonly ValidationIssue[] {
+/** A stored credential as the check needs it: a reference to an id not listed is a problem. */
+export interface KnownCredential {
+  id: string;
+  name: string;
+  type: string;
+}
+
+/** What the check gets: the document, and the stored credentials when they are known. */
+export interface CheckRequest {
+  document: WorkflowDocument;
+  credentials?: readonly KnownCredential[];
+}
+
+/**
+ * The document's problems, as the server finds them when it saves or publishes (with the
+ * credentials, references to missing ones too); a check that throws is reported as a problem,
+ * not a crash.
+ */
+export function checkWorkflow({ document, credentials }: CheckRequest): readonly ValidationIssue[] {
   try {
-    return validateWorkflow(document, nodeRegistry);
+    const byId =
+      credentials && new Map(credentials.map((credential) => [credential.id, credential]));
+    return validateWorkflow(
+      document,
+      nodeRegistry,
+      byId ? { credentials: (id) => byId.get(id) } : {},
+    );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return [{ message: `the workflow could not be checked: ${reason}` }];
@@ -12,8 +35,8 @@ export function checkWorkflow(document: WorkflowDocument): readonly ValidationIs
 }
 
 export interface WorkflowChecker {
-  /** Checks `document`; `done` gets the problems of the latest document asked for. */
-  check(document: WorkflowDocument): void;
+  /** Checks a document; `done` gets the problems of the latest one asked for. */
+  check(request: CheckRequest): void;
   stop(): void;
 }
 
@@ -27,7 +50,7 @@ export function createWorkflowChecker(
 ): WorkflowChecker {
   if (typeof Worker === 'undefined') {
     return {
-      check: (document) => done(checkWorkflow(document)),
+      check: (request) => done(checkWorkflow(request)),
       stop: () => {},
     };
   }
@@ -37,10 +60,10 @@ export function createWorkflowChecker(
   });
   // One check at a time: a result always answers the latest document sent.
   let running = false;
-  let waiting: WorkflowDocument | null = null;
-  const send = (document: WorkflowDocument) => {
+  let waiting: CheckRequest | null = null;
+  const send = (request: CheckRequest) => {
     running = true;
-    worker.postMessage(document);
+    worker.postMessage(request);
   };
   worker.onmessage = (event: MessageEvent<readonly ValidationIssue[]>) => {
     running = false;
@@ -57,9 +80,9 @@ export function createWorkflowChecker(
     done([{ message: `the workflow could not be checked: ${event.message}` }]);
   };
   return {
-    check(document) {
-      if (running) waiting = document;
-      else send(document);
+    check(request) {
+      if (running) waiting = request;
+      else send(request);
     },
     stop: () => worker.terminate(),
   };
