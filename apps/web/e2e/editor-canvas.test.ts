@@ -220,6 +220,54 @@ describe('canvas editing in a real browser', () => {
     expect(after.document).toEqual(before.document);
     expect(session.consoleErrors).toEqual([]);
   }, 60_000);
+  it('draws cards far out with their icon and name only, at the same size', async () => {
+    const { page } = session;
+    const { api } = session.hookflow;
+    const workflow = await api.workflows.import.mutate({
+      document: { ...document, name: 'Far out' },
+    });
+    await page.goto(session.url(`/workflows/${workflow.id}/edit`));
+    const transform = card(page, 'transform_1');
+    await transform.getByTestId('node-summary').waitFor();
+    const zoomOf = async () =>
+      Number(
+        /scale\(([\d.]+)\)/.exec(
+          await page
+            .locator('.react-flow__viewport')
+            .evaluate((element) => (element as HTMLElement).style.transform),
+        )?.[1],
+      );
+    // The size in workflow units: the box on screen over the zoom.
+    const size = async () => {
+      const box = (await transform.boundingBox())!;
+      const zoom = await zoomOf();
+      return { width: box.width / zoom, height: box.height / zoom };
+    };
+    const near = await size();
+    expect(await transform.locator('.node-card-key').textContent()).toBe('transform_1');
+
+    // Zoomed out below half size: no key, no summary; the name stays, and the card keeps its size.
+    while ((await zoomOf()) >= 0.5) {
+      await page.locator('.react-flow__controls-zoomout').click();
+    }
+    await until(async () => (await transform.getAttribute('data-detail')) === 'compact');
+    expect(await transform.locator('.node-card-key').count()).toBe(0);
+    expect(await transform.getByTestId('node-summary').count()).toBe(0);
+    expect(await transform.locator('.node-card-name').textContent()).toBe('Shape');
+    const far = await size();
+    expect(far.width).toBeCloseTo(near.width, 0);
+    expect(far.height).toBeCloseTo(near.height, 0);
+    await session.screenshot('editor-far-out');
+
+    // Back in: the details again.
+    while ((await zoomOf()) < 0.5) {
+      await page.locator('.react-flow__controls-zoomin').click();
+    }
+    await transform.getByTestId('node-summary').waitFor();
+    expect(await transform.getAttribute('data-detail')).toBeNull();
+    expect(session.consoleErrors).toEqual([]);
+  }, 60_000);
+
   it('shows the whole workflow in the overview, and moves the view by dragging in it', async () => {
     const { page } = session;
     const { api } = session.hookflow;

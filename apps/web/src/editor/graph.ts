@@ -27,8 +27,13 @@ export type EditorEdge = Edge;
 /** The one React Flow node type of the editor: every node type draws as the same card. */
 export const NODE_TYPE = 'workflow-node';
 
-/** How large a fresh card is, to centre a dropped node on the pointer. */
-export const CARD_SIZE = { width: 240, height: 76 };
+/**
+ * How large a card is: every card is this wide and at least this tall (styles.css,
+ * `.node-card`), which is the height of a card with two lines of summary. A card whose outputs
+ * are labelled grows by a row per output. Used to guess where cards not drawn yet are and to
+ * centre a dropped node on the pointer.
+ */
+export const CARD_SIZE = { width: 240, height: 95 };
 
 export function toEditorNode(node: WorkflowNode): EditorNode {
   return {

@@ -1,6 +1,6 @@
 import { configPlaceholders } from '@hookflow/engine';
 import { nodeRegistry } from '@hookflow/nodes';
-import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
+import { Handle, type NodeProps, Position, useStore, useUpdateNodeInternals } from '@xyflow/react';
 import { memo, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { nodeTypeLabel } from '../lib/node-types.ts';
@@ -8,6 +8,13 @@ import { useEditor, useNodeIssues } from './editor-context.tsx';
 import { type EditorNode, usedSourceHandles } from './graph.ts';
 import { nodeOutputs, nodeSummary } from './node-info.ts';
 import { useTestStep } from './test-data.ts';
+
+/**
+ * Below this zoom a card's key and summary (11 and 12 px at full size) are too small to read:
+ * the card shows its icon and name, larger, instead. A card whose outputs are labelled keeps
+ * its rows, where its handles are.
+ */
+export const DETAIL_ZOOM = 0.5;
 
 /**
  * One node on the canvas, for every node type: icon, name, key, the definition's summary, a
@@ -30,9 +37,17 @@ export const NodeCard = memo(function NodeCard({
     () => nodeOutputs(definition, data, usedHandles),
     [definition, data, usedHandles],
   );
-  const summary = useMemo(() => nodeSummary(definition, data.config), [definition, data.config]);
   const placeholders = useMemo(() => configPlaceholders(data.config), [data.config]);
   const labelled = outputs.length > 1 || outputs.some((output) => output.id !== 'main');
+  // Zoomed far out (a large workflow fitted in view) the card is drawn with less: much less
+  // to lay out for each of the many cards in view, and a name that can still be read. It is
+  // as large either way (styles.css), so nothing moves when the zoom crosses the line.
+  const far = useStore((state) => state.transform[2] < DETAIL_ZOOM);
+  const compact = far && !labelled;
+  const summary = useMemo(
+    () => (compact ? null : nodeSummary(definition, data.config)),
+    [compact, definition, data.config],
+  );
 
   // React Flow measures handles when a card resizes; a renamed route keeps the size.
   const updateNodeInternals = useUpdateNodeInternals();
@@ -57,6 +72,7 @@ export const NodeCard = memo(function NodeCard({
       data-invalid={issues.length > 0 || undefined}
       data-placeholders={placeholders.length > 0 || undefined}
       data-test-status={tested?.status}
+      data-detail={compact ? 'compact' : undefined}
     >
       {!definition?.trigger && (
         <Handle
@@ -73,7 +89,7 @@ export const NodeCard = memo(function NodeCard({
         </span>
         <div className="node-card-title">
           <span className="node-card-name">{data.name || type.label}</span>
-          <code className="node-card-key">{data.key}</code>
+          {!compact && <code className="node-card-key">{data.key}</code>}
         </div>
         {issues.length > 0 && (
           <span
@@ -114,15 +130,16 @@ export const NodeCard = memo(function NodeCard({
           </span>
         )}
       </div>
-      {!type.known ? (
-        <p className="node-card-summary node-card-unknown">Unknown node type {data.type}</p>
-      ) : (
-        summary && (
-          <p className="node-card-summary" title={summary} data-testid="node-summary">
-            {summary}
-          </p>
-        )
-      )}
+      {!compact &&
+        (!type.known ? (
+          <p className="node-card-summary node-card-unknown">Unknown node type {data.type}</p>
+        ) : (
+          summary && (
+            <p className="node-card-summary" title={summary} data-testid="node-summary">
+              {summary}
+            </p>
+          )
+        ))}
       {labelled ? (
         <ul className="node-card-outputs">
           {outputs.map((output) => (

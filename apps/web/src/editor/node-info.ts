@@ -123,6 +123,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Handles as styles.css draws them: 12 px square, centred on the card's 1 px border. */
 const HANDLE_SIZE = 12;
 const OUTPUT_ROW = 22;
+/** Where a card's list of labelled outputs starts, below its header and summary. */
+const OUTPUTS_TOP = 76;
 
 /**
  * Where a card's handles probably are, before it has been drawn: React Flow draws an edge
@@ -137,7 +139,7 @@ export function estimatedHandles(outputs: readonly NodeOutput[], trigger: boolea
     type: 'source',
     position: Position.Right,
     x: CARD_SIZE.width - HANDLE_SIZE / 2 - 1,
-    y: labelled ? CARD_SIZE.height - HANDLE_SIZE / 2 + index * OUTPUT_ROW : middle,
+    y: labelled ? OUTPUTS_TOP - HANDLE_SIZE / 2 + index * OUTPUT_ROW : middle,
     width: HANDLE_SIZE,
     height: HANDLE_SIZE,
   }));
