@@ -269,9 +269,9 @@ function EditorLayout({ workflow }: { workflow: WorkflowDetail }) {
               className="button"
               onClick={() => setShowCheck(true)}
               data-testid="check-draft"
-              title="Replay the last real events through the canvas as it is (nothing is sent) and see what would change"
+              title="Check against recent traffic: replay the last real events through the canvas as it is (nothing is sent) and see what would change"
             >
-              Check against recent traffic
+              Check traffic
             </button>
             <button
               type="button"
