@@ -80,7 +80,7 @@ function edgeInto(nodeId: string): string {
  * ("open"; cards out of view are not drawn until they come into view), and until a click on a
  * card in the middle has opened its settings ("interactive"). The median and the slowest of `rounds` page loads (after one warm-up load).
  */
-export async function editorBenchmark(size = 300, rounds = 7): Promise<Row[]> {
+export async function editorBenchmark(size = 300, rounds = 11): Promise<Row[]> {
   const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromiumPath)) {
     throw new Error(
