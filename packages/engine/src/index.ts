@@ -1,3 +1,5 @@
+import './zod-messages.ts';
+
 export * from './config.ts';
 export * from './credentials.ts';
 export * from './define-node.ts';

@@ -100,7 +100,11 @@ describe('filter', () => {
   });
 
   it('refuses a config without conditions or with a bad rule', () => {
-    expect(filter.config.safeParse({}).success).toBe(false);
+    const missing = filter.config.safeParse({});
+    // Said as a person filling in the form needs it, not as zod's "expected object".
+    expect(missing.error?.issues.map((issue) => [issue.path, issue.message])).toEqual([
+      [['conditions'], 'a value is required'],
+    ]);
     const bad = filter.config.safeParse({
       conditions: { items: [{ type: 'text', value: 'x', operator: 'gt', operand: 1 }] },
     });
