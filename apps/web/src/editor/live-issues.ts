@@ -24,10 +24,16 @@ export function useLiveIssues(
   if (!changed && document !== openedWith) setChanged(true);
   const credentials = useQuery({ ...trpc.credentials.list.queryOptions(), enabled: changed });
   const checker = useRef<WorkflowChecker | null>(null);
-  useEffect(() => () => checker.current?.stop(), []);
+  useEffect(
+    () => () => {
+      checker.current?.stop();
+      checker.current = null;
+    },
+    [],
+  );
   useEffect(() => {
-    // Without the list (still loading) references are left unchecked until it comes; if it
-    // cannot be had, they stay unchecked here and the server's save still checks them.
+    // The first check waits a moment for the stored credentials; should they not come (an
+    // error), references are left unchecked here, and saving and publishing still check them.
     if (!changed || credentials.isPending) return;
     checker.current ??= createWorkflowChecker(issues.set);
     checker.current.check({ document, credentials: credentials.data });
