@@ -9,7 +9,15 @@ import { CredentialsPage } from './credentials/credentials-page.tsx';
 import { editorWorkflowQuery } from './editor/editor-query.ts';
 import { lazyPage } from './lib/lazy-page.tsx';
 import { paths } from './lib/paths.ts';
-import { Link, matchPath, preloadRoute, Routes, route, useLocation } from './lib/router.tsx';
+import {
+  Link,
+  matchPath,
+  preloadRoute,
+  Routes,
+  route,
+  setPagePreload,
+  useLocation,
+} from './lib/router.tsx';
 import type { PreloadContext } from './lib/trpc.ts';
 import { RequestLogPage } from './runs/request-log-page.tsx';
 import { RunDetailPage } from './runs/run-detail-page.tsx';
@@ -36,11 +44,12 @@ const routes = [
   route(
     '/workflows/:id/edit',
     ({ id }) => <EditorPage id={id} />,
-    // Opening the editor at its address: its code and the workflow come while the session is
-    // checked (the workflow in the same request as the check), not one after the other.
+    // Its code and the workflow come together: opening the editor at its address, while the
+    // session is checked (the workflow in the same request as the check); from a link, before
+    // the page changes.
     ({ id }, { queryClient, trpc }) => {
-      void editor.preload();
       void queryClient.prefetchQuery(editorWorkflowQuery(trpc, id));
+      return editor.preload();
     },
   ),
   route('/workflows/:id/overview', ({ id }) => <WorkflowOverviewPage workflowId={id} />),
@@ -63,7 +72,8 @@ const fullWindowPages = ['/workflows/:id/edit'];
  */
 export function preloadApp(pathname: string, context: PreloadContext): void {
   void context.queryClient.prefetchQuery(sessionQuery(context.trpc));
-  preloadRoute(routes, pathname, context);
+  void preloadRoute(routes, pathname, context);
+  setPagePreload((next) => preloadRoute(routes, next, context));
 }
 
 /** Signing in (or setting up) first; then the page asked for. */

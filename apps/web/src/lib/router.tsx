@@ -15,7 +15,10 @@ import type { PreloadContext } from './trpc.ts';
 
 const NAVIGATE_EVENT = 'hookflow:navigate';
 
-/** The page the app was opened at, until a navigation leaves it (none outside a browser). */
+/**
+ * The page whose data was fetched for this visit before it showed: the page the app was opened
+ * at, or the one `openPage` preloaded; until a navigation leaves it (none outside a browser).
+ */
 let openingPage: string | null = null;
 if (typeof window !== 'undefined') {
   openingPage = window.location.pathname;
@@ -27,9 +30,9 @@ if (typeof window !== 'undefined') {
 }
 
 /**
- * Whether `pathname` is the page the app was opened at and no navigation has left it: what
- * its route preloaded at start is as fresh as what it would fetch when shown, for no other page
- * came before it.
+ * Whether `pathname` is the page the app was opened at, or the page a link just opened after
+ * preloading it, and no navigation has left it: what its route preloaded is as fresh as what
+ * it would fetch when shown.
  */
 export function isOpeningPage(pathname: string): boolean {
   return openingPage === pathname;
@@ -56,6 +59,42 @@ export function useLocation(): Location {
   const href = useSyncExternalStore(subscribe, currentHref);
   const url = new URL(href, window.location.origin);
   return { pathname: url.pathname, searchParams: url.searchParams };
+}
+
+/**
+ * What a page needs before it is shown (its code), as the app's routes know it; set once at
+ * start (`setPagePreload`). Null for a path no route preloads.
+ */
+let pagePreload: ((pathname: string) => Promise<unknown> | undefined) | null = null;
+
+export function setPagePreload(preload: (pathname: string) => Promise<unknown> | undefined): void {
+  pagePreload = preload;
+}
+
+/** How long a navigation waits for the next page's code before showing what it has. */
+const PAGE_CODE_WAIT_MS = 3000;
+
+/**
+ * Goes to another page of the app, once its code is loaded and with its data on the way: the
+ * page then draws at once. Shown before its code came, it would show "Loading" first, and React
+ * keeps a loading state on screen for at least 300 ms before it shows what replaced it.
+ */
+export async function openPage(to: string): Promise<void> {
+  const pathname = new URL(to, window.location.origin).pathname;
+  const ready = pagePreload?.(pathname);
+  if (ready) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A failed load is the page's to show (its error, when it renders); the wait is bounded.
+    await Promise.race([
+      ready.catch(() => {}),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, PAGE_CODE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    openingPage = pathname;
+  }
+  navigate(to);
 }
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
@@ -100,7 +139,7 @@ export function Link({ to, onClick, children, ...rest }: LinkProps) {
       return;
     }
     event.preventDefault();
-    navigate(to);
+    void openPage(to);
   };
   return (
     <a href={to} onClick={handleClick} {...rest}>
@@ -143,18 +182,23 @@ export function matchPath<Pattern extends string>(
 
 export interface Route {
   render(pathname: string): ReactNode | null;
-  /** Starts loading what the page needs when `pathname` is its; false when it is not. */
-  preload(pathname: string, context: PreloadContext): boolean;
+  /**
+   * Starts loading what the page needs when `pathname` is its, and returns the loading of its
+   * code (undefined when its preload has none); null when `pathname` is not its.
+   */
+  preload(pathname: string, context: PreloadContext): Promise<unknown> | undefined | null;
 }
 
 /**
  * Declares a page: `route('/runs/:id', ({ id }) => <RunDetailPage id={id} />)`. `preload`
- * starts fetching its code and data when the app opens at it, while the session is checked.
+ * starts fetching its code and data, when the app opens at it (while the session is checked)
+ * and when a link or `openPage` goes to it; it returns the loading of its code, which a
+ * navigation waits for.
  */
 export function route<Pattern extends string>(
   pattern: Pattern,
   page: (params: RouteParams<Pattern>) => ReactNode,
-  preload?: (params: RouteParams<Pattern>, context: PreloadContext) => void,
+  preload?: (params: RouteParams<Pattern>, context: PreloadContext) => Promise<unknown> | undefined,
 ): Route {
   return {
     render(pathname) {
@@ -163,20 +207,26 @@ export function route<Pattern extends string>(
     },
     preload(pathname, context) {
       const params = matchPath(pattern, pathname);
-      if (!params) return false;
-      preload?.(params, context);
-      return true;
+      if (!params) return null;
+      return preload?.(params, context);
     },
   };
 }
 
-/** Preloads the first route that matches `pathname` (as `Routes` would show it). */
+/**
+ * Preloads the first route that matches `pathname` (as `Routes` would show it); returns the
+ * loading of its code, if its preload has one.
+ */
 export function preloadRoute(
   routes: readonly Route[],
   pathname: string,
   context: PreloadContext,
-): void {
-  for (const candidate of routes) if (candidate.preload(pathname, context)) return;
+): Promise<unknown> | undefined {
+  for (const candidate of routes) {
+    const loading = candidate.preload(pathname, context);
+    if (loading !== null) return loading;
+  }
+  return undefined;
 }
 
 /** The first route that matches the current path, or `fallback`. */

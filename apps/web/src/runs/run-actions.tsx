@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { usePermission } from '../account/session.tsx';
 import { paths } from '../lib/paths.ts';
-import { navigate } from '../lib/router.tsx';
+import { navigate, openPage } from '../lib/router.tsx';
 import { type RunDetail, useTRPC, useTRPCClient } from '../lib/trpc.ts';
 import { ProblemMessage } from '../ui/problem-message.tsx';
 import { isFinished } from './run-status.tsx';
@@ -50,7 +50,7 @@ export function RunActions({ run }: { run: RunDetail }) {
         eventId: run.event.id,
         name: `Run ${run.id} (${new Date(run.event.receivedAt).toISOString()})`,
       }),
-    onSuccess: (sample) => navigate(paths.editWorkflow(run.workflowId, { sampleId: sample.id })),
+    onSuccess: (sample) => openPage(paths.editWorkflow(run.workflowId, { sampleId: sample.id })),
   });
   const exportRun = useMutation({
     // The export has the whole event (raw body included), credential headers masked.

@@ -3,7 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { usePermission } from '../account/session.tsx';
 import { newWorkflowDocument } from '../editor/graph.ts';
 import { paths } from '../lib/paths.ts';
-import { navigate } from '../lib/router.tsx';
+import { openPage } from '../lib/router.tsx';
 import { useTRPC } from '../lib/trpc.ts';
 
 /**
@@ -18,7 +18,7 @@ export function NewWorkflowButton({ onError }: { onError(error: unknown): void }
     try {
       const document = newWorkflowDocument(webhookTrigger, 'Untitled workflow');
       const created = await create.mutateAsync({ document, publish: false });
-      navigate(paths.editWorkflow(created.id));
+      void openPage(paths.editWorkflow(created.id));
     } catch (error) {
       onError(error);
     }

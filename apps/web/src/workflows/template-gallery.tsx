@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { usePermission } from '../account/session.tsx';
 import { nodeTypeLabel } from '../lib/node-types.ts';
 import { paths } from '../lib/paths.ts';
-import { navigate } from '../lib/router.tsx';
+import { openPage } from '../lib/router.tsx';
 import { useTRPC } from '../lib/trpc.ts';
 import { Dialog } from '../ui/dialog.tsx';
 import { ProblemMessage } from '../ui/problem-message.tsx';
@@ -50,7 +50,7 @@ function TemplateGallery({ onClose }: { onClose(): void }) {
     trpc.workflows.createFromTemplate.mutationOptions({
       onSuccess: (created) => {
         void queryClient.invalidateQueries({ queryKey: trpc.workflows.pathKey() });
-        navigate(paths.editWorkflow(created.id, { sampleId: created.sampleId }));
+        void openPage(paths.editWorkflow(created.id, { sampleId: created.sampleId }));
       },
     }),
   );
