@@ -69,7 +69,9 @@ describe('the live check of the draft in a real browser', () => {
 
     // At open, the server's check of the draft: both problems shown, no checker started.
     await page.goto(session.url(`/workflows/${workflow.id}/edit`));
-    await until(async () => (await badges(page, 'shop')) === 1 && (await badges(page, 'crm')) === 1);
+    await until(
+      async () => (await badges(page, 'shop')) === 1 && (await badges(page, 'crm')) === 1,
+    );
     await card(page, 'shop').click();
     const auth = page.getByTestId('field-auth').getByTestId('field-issues');
     await auth.waitFor();
@@ -81,7 +83,10 @@ describe('the live check of the draft in a real browser', () => {
     // The first change starts the checker; the missing credential is still found (the check
     // has the stored credentials as the server's has), the filled-in URL no longer is.
     await card(page, 'crm').click();
-    await page.getByTestId('field-url').locator('.cm-content').fill('https://crm.example.com/leads');
+    await page
+      .getByTestId('field-url')
+      .locator('.cm-content')
+      .fill('https://crm.example.com/leads');
     await until(async () => (await badges(page, 'crm')) === 0);
     expect(workers).toHaveLength(1);
     expect(await badges(page, 'shop')).toBe(1);
