@@ -12,7 +12,7 @@ afterAll(async () => {
   await session?.close();
 });
 
-const document = {
+const workflowDocument = {
   format: WORKFLOW_FORMAT,
   name: 'Opened from its page',
   nodes: [
@@ -40,7 +40,9 @@ const document = {
 describe('opening the editor from a link in a real browser', () => {
   it('loads its code and the workflow before the page changes: no loading screen, one request', async () => {
     const { page } = session;
-    const workflow = await session.hookflow.api.workflows.import.mutate({ document });
+    const workflow = await session.hookflow.api.workflows.import.mutate({
+      document: workflowDocument,
+    });
     await page.goto(session.url(`/workflows/${workflow.id}`));
     const edit = page.getByTestId('edit-workflow');
     await edit.waitFor();
