@@ -75,6 +75,8 @@ describe('credentials in a real browser', () => {
     await card(page, 'shop').click();
     const auth = page.getByTestId('field-auth');
     const select = auth.getByTestId('credential-select');
+    // The picker lists the stored credentials once it has them (the page was loaded afresh).
+    await select.locator('option', { hasText: 'Shop API token' }).waitFor({ state: 'attached' });
     const options = await select.locator('option').allTextContents();
     expect(options).toEqual([
       'None',
