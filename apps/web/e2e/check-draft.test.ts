@@ -2,7 +2,7 @@ import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { eventually, startSink } from '@hookflow/server/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession } from './harness.ts';
+import { card, startBrowserSession } from './harness.ts';
 
 let session: Awaited<ReturnType<typeof startBrowserSession>>;
 let sink: Awaited<ReturnType<typeof startSink>>;
@@ -16,9 +16,6 @@ afterAll(async () => {
   await session?.close();
   await sink?.close();
 });
-
-const card = (page: Page, key: string) =>
-  page.locator(`[data-testid="node-card"][data-node-key="${key}"]`);
 
 const conditions = (threshold: number) => ({
   combinator: 'all',

@@ -1,7 +1,7 @@
 import { eventually } from '@hookflow/server/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession } from './harness.ts';
+import { card, startBrowserSession } from './harness.ts';
 
 let session: Awaited<ReturnType<typeof startBrowserSession>>;
 
@@ -15,9 +15,6 @@ afterAll(async () => {
 
 const token = 'tok_browser/7Hq+secret=value';
 const signingSecret = 'github-signing-secret-from-the-dialog';
-
-const card = (page: Page, key: string) =>
-  page.locator(`[data-testid="node-card"][data-node-key="${key}"]`);
 
 const saved = (page: Page) =>
   page.locator('[data-testid="save-status"][data-status="saved"]').waitFor();

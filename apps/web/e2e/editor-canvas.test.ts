@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
-import { eventually } from '@hookflow/server/testing';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession } from './harness.ts';
+import { card, startBrowserSession, until } from './harness.ts';
 
 let session: Awaited<ReturnType<typeof startBrowserSession>>;
 
@@ -15,8 +14,6 @@ afterAll(async () => {
   await session?.close();
 });
 
-const card = (page: Page, key: string) =>
-  page.locator(`[data-testid="node-card"][data-node-key="${key}"]`);
 const cardCount = (page: Page) => page.getByTestId('node-card').count();
 const edgeCount = (page: Page) => page.locator('.react-flow__edge').count();
 
@@ -24,10 +21,6 @@ async function centre(locator: Locator): Promise<{ x: number; y: number }> {
   const box = await locator.boundingBox();
   if (!box) throw new Error('the element is not visible');
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-async function until(check: () => Promise<boolean>) {
-  await eventually(async () => ((await check()) ? true : undefined), 5000);
 }
 
 /** Webhook -> filter -> transform, placed badly on purpose. */

@@ -1,8 +1,7 @@
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
-import { eventually } from '@hookflow/server/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession } from './harness.ts';
+import { card, startBrowserSession, until } from './harness.ts';
 
 let session: Awaited<ReturnType<typeof startBrowserSession>>;
 
@@ -14,13 +13,7 @@ afterAll(async () => {
   await session?.close();
 });
 
-const card = (page: Page, key: string) =>
-  page.locator(`[data-testid="node-card"][data-node-key="${key}"]`);
 const badges = (page: Page, key: string) => card(page, key).getByTestId('node-issue-badge').count();
-
-async function until(check: () => Promise<boolean>) {
-  await eventually(async () => ((await check()) ? true : undefined), 5000);
-}
 
 /** A trigger and two requests: one signs in with a credential that does not exist, one has no URL. */
 const document = {

@@ -1,7 +1,7 @@
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession } from './harness.ts';
+import { card, startBrowserSession } from './harness.ts';
 
 let session: Awaited<ReturnType<typeof startBrowserSession>>;
 
@@ -38,8 +38,6 @@ const document = (url: string) => ({
   settings: {},
 });
 
-const card = (page: Page, key: string) =>
-  page.locator(`[data-testid="node-card"][data-node-key="${key}"]`);
 const saved = (page: Page) =>
   page.locator('[data-testid="save-status"][data-status="saved"]').waitFor();
 

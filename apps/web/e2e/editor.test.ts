@@ -1,7 +1,7 @@
 import { eventually, startSink } from '@hookflow/server/testing';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession } from './harness.ts';
+import { card, startBrowserSession } from './harness.ts';
 
 let session: Awaited<ReturnType<typeof startBrowserSession>>;
 let sink: Awaited<ReturnType<typeof startSink>>;
@@ -15,9 +15,6 @@ afterAll(async () => {
   await session?.close();
   await sink?.close();
 });
-
-const card = (page: Page, key: string) =>
-  page.locator(`[data-testid="node-card"][data-node-key="${key}"]`);
 
 async function centre(locator: Locator): Promise<{ x: number; y: number }> {
   const box = await locator.boundingBox();

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startHookflow } from '@hookflow/server/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { eventually, startHookflow } from '@hookflow/server/testing';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 export const webRoot = fileURLToPath(new URL('../dist', import.meta.url));
 export const screenshotDir = fileURLToPath(
@@ -70,4 +70,13 @@ export async function startBrowserSession(options: BrowserSessionOptions = {}) {
       await hookflow.close();
     },
   };
+}
+
+/** A node's card on the editor's canvas, by its key. */
+export const card = (page: Page, key: string): Locator =>
+  page.locator(`[data-testid="node-card"][data-node-key="${key}"]`);
+
+/** Waits (up to 5 s) until `check` holds. */
+export async function until(check: () => Promise<boolean>): Promise<void> {
+  await eventually(async () => ((await check()) ? true : undefined), 5000);
 }

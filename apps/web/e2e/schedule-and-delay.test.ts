@@ -1,8 +1,7 @@
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { eventually } from '@hookflow/server/testing';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession } from './harness.ts';
+import { card, startBrowserSession } from './harness.ts';
 
 let session: Awaited<ReturnType<typeof startBrowserSession>>;
 
@@ -13,9 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await session?.close();
 });
-
-const card = (page: Page, key: string) =>
-  page.locator(`[data-testid="node-card"][data-node-key="${key}"]`);
 
 /** Every second, then a delay of a minute: its runs park as `waiting`. */
 const document = {
