@@ -6,7 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { nodeTypeLabel } from '../lib/node-types.ts';
 import { useEditor, useNodeIssues } from './editor-context.tsx';
 import { type EditorNode, usedSourceHandles } from './graph.ts';
-import { nodeOutputs, nodeSummary } from './node-info.ts';
+import { hasLabelledOutputs, nodeOutputs, nodeSummary } from './node-info.ts';
 import { useTestStep } from './test-data.ts';
 
 /**
@@ -38,7 +38,7 @@ export const NodeCard = memo(function NodeCard({
     [definition, data, usedHandles],
   );
   const placeholders = useMemo(() => configPlaceholders(data.config), [data.config]);
-  const labelled = outputs.length > 1 || outputs.some((output) => output.id !== 'main');
+  const labelled = hasLabelledOutputs(outputs);
   // Zoomed far out (a large workflow fitted in view) the card is drawn with less: much less
   // to lay out for each of the many cards in view, and a name that can still be read. It is
   // as large either way (styles.css), so nothing moves when the zoom crosses the line.

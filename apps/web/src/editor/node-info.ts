@@ -127,12 +127,20 @@ const OUTPUT_ROW = 22;
 const OUTPUTS_TOP = 76;
 
 /**
+ * Whether a card labels its outputs (a row per output, its handle on the row): it has several,
+ * or one that is not `main`.
+ */
+export function hasLabelledOutputs(outputs: readonly NodeOutput[]): boolean {
+  return outputs.length > 1 || outputs.some((output) => output.id !== MAIN_HANDLE);
+}
+
+/**
  * Where a card's handles probably are, before it has been drawn: React Flow draws an edge
  * from these and decides from the size which cards are in view, so a large workflow draws only
  * what is on screen. A card that is drawn is measured, and its measured handles replace these.
  */
 export function estimatedHandles(outputs: readonly NodeOutput[], trigger: boolean): NodeHandle[] {
-  const labelled = outputs.length > 1 || outputs.some((output) => output.id !== MAIN_HANDLE);
+  const labelled = hasLabelledOutputs(outputs);
   const middle = CARD_SIZE.height / 2 - HANDLE_SIZE / 2;
   const handles: NodeHandle[] = outputs.map((output, index) => ({
     id: output.id,
