@@ -1,6 +1,6 @@
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession } from './harness.ts';
+import { startBrowserSession, until } from './harness.ts';
 
 let session: Awaited<ReturnType<typeof startBrowserSession>>;
 
@@ -76,5 +76,32 @@ describe('opening the editor from a link in a real browser', () => {
     expect(await page.getByTestId('workflow-name-input').inputValue()).toBe('Opened from its page');
     await session.screenshot('editor-opened-from-its-page');
     expect(session.consoleErrors).toEqual([]);
+  }, 60_000);
+
+  it('goes where the latest click asked while the editor code was still coming', async () => {
+    const { page } = session;
+    const workflow = await session.hookflow.api.workflows.import.mutate({
+      document: { ...workflowDocument, name: 'Overtaken' },
+    });
+    // The editor's code comes slowly: the click on Runs lands while Edit still waits for it.
+    let editorCodeServed = false;
+    await page.route(/\/assets\/editor-page-.*\.js$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await route.continue();
+      editorCodeServed = true;
+    });
+    try {
+      await page.goto(session.url(`/workflows/${workflow.id}`));
+      await page.getByTestId('edit-workflow').click();
+      await page.getByRole('link', { name: 'Runs' }).first().click();
+      await page.waitForURL(/\/runs$/);
+      await until(async () => editorCodeServed);
+      // The Edit click's page came after the Runs click: it does not take the page back.
+      await page.waitForTimeout(300);
+      expect(new URL(page.url()).pathname).toBe('/runs');
+      expect(await page.getByTestId('editor').count()).toBe(0);
+    } finally {
+      await page.unroute(/\/assets\/editor-page-.*\.js$/);
+    }
   }, 60_000);
 });

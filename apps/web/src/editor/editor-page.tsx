@@ -10,7 +10,7 @@ import { loadExpressionEditor } from '../fields/expression-input.tsx';
 import { useDraftText } from '../fields/use-draft-text.ts';
 import { isForbidden, isNotFound } from '../lib/api-error.ts';
 import { paths } from '../lib/paths.ts';
-import { isOpeningPage, Link, useLocation } from '../lib/router.tsx';
+import { isPreloadedPage, Link, useLocation } from '../lib/router.tsx';
 import { isApiError, useTRPC, useTRPCClient, type WorkflowDetail } from '../lib/trpc.ts';
 import { useDocumentTitle } from '../lib/use-document-title.ts';
 import { Notice } from '../ui/notice.tsx';
@@ -38,9 +38,10 @@ import { VersionsDialog } from './versions-dialog.tsx';
 /** `/workflows/:id/edit`: the canvas editor of one workflow's draft. */
 export function EditorPage({ id }: { id: string }) {
   const trpc = useTRPC();
-  // Preloaded for this very page when the app opened at it; otherwise fetched once shown.
-  const [opening] = useState(() => isOpeningPage(window.location.pathname));
-  const workflow = useQuery({ ...editorWorkflowQuery(trpc, id), refetchOnMount: !opening });
+  // Preloaded for this very page (the app opened at it, or a link preloaded it); otherwise
+  // fetched once shown.
+  const [preloaded] = useState(() => isPreloadedPage(window.location.pathname));
+  const workflow = useQuery({ ...editorWorkflowQuery(trpc, id), refetchOnMount: !preloaded });
   if (workflow.isError) {
     return (
       <div className="editor-message">
@@ -60,7 +61,7 @@ export function EditorPage({ id }: { id: string }) {
     );
   }
   // The store is built once, from the stored draft: never from a copy cached by another page.
-  if (!(workflow.isFetchedAfterMount || (opening && workflow.isSuccess)) || workflow.isPending) {
+  if (!(workflow.isFetchedAfterMount || (preloaded && workflow.isSuccess)) || workflow.isPending) {
     return (
       <div className="editor-message">
         <Loading what="the editor" />

@@ -16,17 +16,26 @@ import type { PreloadContext } from './trpc.ts';
 const NAVIGATE_EVENT = 'hookflow:navigate';
 
 /**
+ * Counts navigations (links, `navigate`, the browser's back and forward), so that one waiting
+ * for its page's code knows when another overtook it.
+ */
+let navigations = 0;
+
+/**
  * The page whose data was fetched for this visit before it showed: the page the app was opened
  * at, or the one `openPage` preloaded; until a navigation leaves it (none outside a browser).
  */
-let openingPage: string | null = null;
+let preloadedPage: string | null = null;
 if (typeof window !== 'undefined') {
-  openingPage = window.location.pathname;
-  const leaveOpeningPage = () => {
-    if (window.location.pathname !== openingPage) openingPage = null;
+  preloadedPage = window.location.pathname;
+  const leavePreloadedPage = () => {
+    if (window.location.pathname !== preloadedPage) preloadedPage = null;
   };
-  window.addEventListener('popstate', leaveOpeningPage);
-  window.addEventListener(NAVIGATE_EVENT, leaveOpeningPage);
+  window.addEventListener('popstate', () => {
+    navigations++;
+    leavePreloadedPage();
+  });
+  window.addEventListener(NAVIGATE_EVENT, leavePreloadedPage);
 }
 
 /**
@@ -34,8 +43,8 @@ if (typeof window !== 'undefined') {
  * preloading it, and no navigation has left it: what its route preloaded is as fresh as what
  * it would fetch when shown.
  */
-export function isOpeningPage(pathname: string): boolean {
-  return openingPage === pathname;
+export function isPreloadedPage(pathname: string): boolean {
+  return preloadedPage === pathname;
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -63,7 +72,7 @@ export function useLocation(): Location {
 
 /**
  * What a page needs before it is shown (its code), as the app's routes know it; set once at
- * start (`setPagePreload`). Null for a path no route preloads.
+ * start (`setPagePreload`). Undefined for a path whose route preloads no code.
  */
 let pagePreload: ((pathname: string) => Promise<unknown> | undefined) | null = null;
 
@@ -83,6 +92,7 @@ export async function openPage(to: string): Promise<void> {
   const pathname = new URL(to, window.location.origin).pathname;
   const ready = pagePreload?.(pathname);
   if (ready) {
+    const asked = ++navigations;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // A failed load is the page's to show (its error, when it renders); the wait is bounded.
     await Promise.race([
@@ -92,12 +102,15 @@ export async function openPage(to: string): Promise<void> {
       }),
     ]);
     clearTimeout(timer);
-    openingPage = pathname;
+    // Another navigation while this one waited (a second click): the latest one wins.
+    if (asked !== navigations) return;
+    preloadedPage = pathname;
   }
   navigate(to);
 }
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  navigations++;
   if (to === currentHref()) return;
   if (options.replace) {
     window.history.replaceState(null, '', to);
