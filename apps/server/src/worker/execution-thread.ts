@@ -8,10 +8,15 @@ import type { NodeRegistry } from '@hookflow/engine';
 import { createNodeServices } from '../services.ts';
 import type { FromThread, ToThread } from './executor.ts';
 import { createPlanCache, createVersionDocuments, runJob } from './run-job.ts';
+import { stepProgress } from './step-progress.ts';
 
 if (!parentPort) throw new Error('execution-thread.ts runs as a worker thread');
 const port = parentPort;
-const options = workerData as { registryModule?: string; outboundAllow?: string };
+const options = workerData as {
+  registryModule?: string;
+  outboundAllow?: string;
+  progress: SharedArrayBuffer;
+};
 // The node catalogue; tests load one with misbehaving nodes to prove the isolation.
 // A literal import, so that the compiled server bundles the catalogue into this thread.
 const { nodeRegistry } = (
@@ -21,10 +26,22 @@ const planFor = createPlanCache(nodeRegistry);
 const services = createNodeServices({ outboundAllow: options.outboundAllow ?? '' });
 const aborts = new Map<number, AbortController>();
 const documents = createVersionDocuments();
+const progress = stepProgress(options.progress);
+/** Each document's node ids by their index in it, for `progress`. */
+const nodeIndexes = new WeakMap<object, Map<string, number>>();
+const nodeIndex = (document: unknown, nodeId: string): number => {
+  const key = document as { nodes: { id: string }[] };
+  let indexes = nodeIndexes.get(key);
+  if (!indexes) {
+    indexes = new Map(key.nodes.map((node, index) => [node.id, index]));
+    nodeIndexes.set(key, indexes);
+  }
+  return indexes.get(nodeId) ?? -1;
+};
 
 // Messages go to the main thread in batches, one postMessage per turn rather than one per step:
-// under load each message costs more than the step it reports. A step's start goes out at once
-// (with whatever waits), so that if the step gets stuck the main thread knows which it was.
+// under load each message costs more than the step it reports. A step's start is not a message
+// but a write to memory shared with the main thread (step-progress.ts).
 let outbox: FromThread[] = [];
 let flushScheduled = false;
 const flush = () => {
@@ -73,7 +90,7 @@ const receive = (message: ToThread) => {
       planFor,
       services,
       {
-        onStepStart: (nodeId) => sendNow({ type: 'step-start', jobId, nodeId }),
+        onStepStart: (nodeId) => progress.started(jobId, nodeIndex(job.document, nodeId)),
         onStep: (step) => send({ type: 'step', jobId, step }),
       },
       abort.signal,

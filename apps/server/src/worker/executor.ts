@@ -10,6 +10,7 @@ import {
   type RecordedStep,
   runJob,
 } from './run-job.ts';
+import { progressBuffer, stepProgress } from './step-progress.ts';
 
 /** Runs jobs somewhere: in execution threads (production) or in this thread. */
 export interface RunExecutor {
@@ -42,7 +43,6 @@ export type ToThread =
 export type FromThread =
   | { type: 'ready' }
   | { type: 'pong' }
-  | { type: 'step-start'; jobId: number; nodeId: string }
   | { type: 'step'; jobId: number; step: RecordedStep }
   | { type: 'done'; jobId: number; result: JobResult }
   | { type: 'error'; jobId: number; message: string };
@@ -73,7 +73,8 @@ interface PendingJob {
   resolve: (result: JobResult) => void;
   reject: (error: Error) => void;
   callbacks: JobCallbacks;
-  currentNode: string | undefined;
+  /** The document's nodes, to name the step a thread was running (see `stepProgress`). */
+  nodes: readonly { id: string }[];
 }
 
 interface Slot {
@@ -90,6 +91,7 @@ interface Slot {
   outbox: ToThread[];
   /** The documents the thread holds: those are not sent again. */
   documents: ReturnType<typeof createVersionDocuments>;
+  progress: ReturnType<typeof stepProgress>;
 }
 
 /** A thread that has not loaded its code after this long is considered broken. */
@@ -131,11 +133,12 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
     if (index !== -1) slots.splice(index, 1);
     if (slot.jobs.size > 0)
       logger.warn({ reason, jobs: slot.jobs.size }, 'execution thread stopped');
-    for (const pending of slot.jobs.values()) {
+    for (const [jobId, pending] of slot.jobs) {
+      const step = slot.progress.current(jobId);
       pending.reject(
         new ExecutionInterrupted(
           reason,
-          pending.currentNode,
+          step === undefined ? undefined : pending.nodes[step]?.id,
           `the run was interrupted: ${describe(reason)}`,
         ),
       );
@@ -157,11 +160,13 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
   };
 
   const spawn = (temporary: boolean): Slot => {
+    const progress = progressBuffer();
     const thread = new Thread(threadScript, {
       workerData: {
         entry: threadEntry,
         registryModule: options.registryModule,
         outboundAllow: options.outboundAllow,
+        progress,
       },
       resourceLimits: { maxOldGenerationSizeMb: options.heapMb },
     });
@@ -175,14 +180,14 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
       temporary,
       outbox: [],
       documents: createVersionDocuments(),
+      progress: stepProgress(progress),
     };
     const receive = (message: FromThread) => {
       if (message.type === 'ready') slot.ready = true;
       if (message.type === 'ready' || message.type === 'pong') return;
       const pending = slot.jobs.get(message.jobId);
       if (!pending) return;
-      if (message.type === 'step-start') pending.currentNode = message.nodeId;
-      else if (message.type === 'step') pending.callbacks.onStep(message.step);
+      if (message.type === 'step') pending.callbacks.onStep(message.step);
       else {
         slot.jobs.delete(message.jobId);
         if (message.type === 'done') pending.resolve(message.result);
@@ -253,7 +258,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): RunExecuto
             reject(error);
           },
           callbacks,
-          currentNode: undefined,
+          nodes: (job.document as { nodes?: { id: string }[] } | null)?.nodes ?? [],
         });
         const sent = slot.documents.has(job.versionId);
         if (!sent) slot.documents.remember(job.versionId, true);
