@@ -278,6 +278,15 @@ describe('the history list', () => {
     db.close();
     for (const runId of [compact, pretty]) {
       expect(store.runs.get(runId)?.event.parsedBody).toEqual(body);
+      // What a run gets: the parsed body as JSON text, compact whichever way it was sent.
+      const eventId = store.runs.get(runId)!.eventId;
+      expect(store.runs.eventToRun(eventId)).toMatchObject({
+        method: 'POST',
+        path: '/hooks/x',
+        headers: { 'content-type': 'application/json' },
+        query: {},
+        parsedJson: JSON.stringify(body),
+      });
     }
     expect(store.runs.list({ limit: 10, q: 'ADA@example' }).items.map((r) => r.id)).toEqual([
       pretty,

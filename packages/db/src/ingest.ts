@@ -46,7 +46,13 @@ export interface AcceptInput {
 export const HELD_UNTIL_ACTIVE = Number.MAX_SAFE_INTEGER;
 
 export type AcceptResult =
-  | { kind: 'accepted'; eventId: string; runId: string | null }
+  | {
+      kind: 'accepted';
+      eventId: string;
+      runId: string | null;
+      /** The parsed body as the event stores it, JSON text (null when it has none). */
+      parsedJson: string | null;
+    }
   | { kind: 'duplicate'; eventId: string; runId: string | null };
 
 export interface RefusalInput {
@@ -202,7 +208,7 @@ export function createIngestStore({ sqlite }: DbHandle, commit: GroupCommit) {
           runId,
           eventId,
         });
-        return { kind: 'accepted', eventId, runId };
+        return { kind: 'accepted', eventId, runId, parsedJson: parsed };
       });
     },
 

@@ -493,7 +493,7 @@ export function registerIngress(
                 path: event.path,
                 headers,
                 query,
-                parsedBody: parsed.value,
+                parsedJson: accepted.parsedJson,
                 receivedAt,
               }
             : undefined,

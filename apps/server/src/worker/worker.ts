@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClaimedRun, StepRecord, Store, StoredEvent } from '@hookflow/db';
+import type { ClaimedRun, EventToRun, StepRecord, Store, StoredEvent } from '@hookflow/db';
 import {
   credentialIdsOf,
   type RetrySettings,
@@ -53,10 +53,7 @@ export interface FinishedRun {
  * The request of a run the ingress just queued, as it holds it: the worker runs it on this
  * instead of reading the event back from the database.
  */
-export type AcceptedEvent = { eventId: string } & Pick<
-  StoredEvent,
-  'method' | 'path' | 'headers' | 'query' | 'parsedBody' | 'receivedAt'
->;
+export type AcceptedEvent = { eventId: string } & EventToRun;
 
 export interface Worker {
   readonly id: string;
@@ -154,13 +151,13 @@ export function createWorker(options: WorkerOptions): Worker {
   // backlog the oldest are dropped and read back from the database when their turn comes.
   const acceptedEvents = new Map<string, AcceptedEvent>();
   const maxAcceptedEvents = Math.max(200, options.concurrency * 4);
-  const eventOf = (eventId: string) => {
+  const eventOf = (eventId: string): EventToRun | null => {
     const accepted = acceptedEvents.get(eventId);
     if (accepted) {
       acceptedEvents.delete(eventId);
       return accepted;
     }
-    return store.runs.event(eventId);
+    return store.runs.eventToRun(eventId);
   };
 
   const notify = (accepted?: AcceptedEvent) => {
@@ -247,7 +244,8 @@ export function createWorker(options: WorkerOptions): Worker {
       retry = settingsOnly.safeParse(version.document).data?.settings.retry;
       const event = eventOf(run.eventId);
       if (!event) throw new Error(`event ${run.eventId} is missing`);
-      const trigger = triggerOf(event);
+      // The body goes as its JSON text, parsed in the execution thread (see bodyJson).
+      const trigger = triggerOf({ ...event, parsedBody: undefined });
       const completed: [string, StepResult][] = [];
       // A run claimed for the first time has no steps to read back.
       for (const step of run.fresh ? [] : store.runs.steps(run.id)) {
@@ -260,6 +258,7 @@ export function createWorker(options: WorkerOptions): Worker {
           versionId: run.versionId,
           document: version.document,
           event: trigger,
+          bodyJson: event.parsedJson,
           completed,
           attempt: run.attempt,
           isolated: run.interruptions > 0,
