@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { benchmarkWorkflow } from './executor.ts';
 import { importInto } from './ingest.ts';
 import { load, sampleBody } from './load.ts';
-import { freePort, startHookflow, startLocalServer } from './processes.ts';
+import { cpuPer, freePort, startHookflow, startLocalServer } from './processes.ts';
 import type { Row } from './report.ts';
 
 export interface EndToEndOptions {
@@ -51,8 +51,10 @@ export async function endToEndBenchmark(options: EndToEndOptions): Promise<Row> 
     await load(url, { ...options, seconds: 1, body }); // warm up
     await drain(Date.now() + options.drainSeconds * 1000);
     const sinkBefore = await sinkReceived();
+    const cpuBefore = hookflow.cpuUs();
     const result = await load(url, { ...options, body });
     await drain(result.finishedAt + options.drainSeconds * 1000);
+    const cpuAfter = hookflow.cpuUs();
     const from = result.startedAt;
     const counts = Object.fromEntries(
       (
@@ -95,6 +97,8 @@ export async function endToEndBenchmark(options: EndToEndOptions): Promise<Row> 
         : 0,
       'completion p50 ms': percentile(0.5),
       'completion p99 ms': percentile(0.99),
+      // Per run finished, its acceptance included: from the load's start to the drained queue.
+      ...cpuPer(cpuBefore, cpuAfter, finished),
       // Answered 2xx but not finished after draining, or answered 2xx with no run at all.
       // (Autocannon stops with requests in flight: those may have runs it did not count.)
       lost: queuedInWindow - finished + Math.max(0, result.accepted - queuedInWindow),

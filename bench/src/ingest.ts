@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WORKFLOW_FORMAT } from '@hookflow/engine';
 import { runCli } from '@hookflow/server';
 import { load, sampleBody } from './load.ts';
-import { type Child, freePort, startHookflow, startLocalServer } from './processes.ts';
+import { type Child, cpuPer, freePort, startHookflow, startLocalServer } from './processes.ts';
 import type { Row } from './report.ts';
 
 export interface IngestOptions {
@@ -21,6 +21,7 @@ async function measure(
   try {
     const body = sampleBody();
     await load(url, { ...options, seconds: 1, body }); // warm up
+    const before = child.cpuUs();
     const result = await load(url, { ...options, body });
     return {
       benchmark: name,
@@ -29,6 +30,8 @@ async function measure(
       'p99 ms': result.p99Ms,
       errors: result.errors,
       'peak RSS MB': child.peakRssMb(),
+      // Per request answered: steadier than the throughput on a shared machine.
+      ...cpuPer(before, child.cpuUs(), result.total),
     };
   } finally {
     await child.stop();

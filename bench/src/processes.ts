@@ -13,6 +13,8 @@ export interface Child {
   port: number;
   /** Peak resident memory so far, in MB (VmHWM). */
   peakRssMb(): number;
+  /** CPU time used so far, in µs: all threads of the process, and its main thread alone. */
+  cpuUs(): { total: number; main: number };
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,10 @@ function wrap(child: ChildProcess, port: number): Child {
         return Number.NaN;
       }
     },
+    cpuUs: () => ({
+      total: cpuTimeUs(`/proc/${child.pid}/stat`),
+      main: cpuTimeUs(`/proc/${child.pid}/task/${child.pid}/stat`),
+    }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -80,6 +86,34 @@ function wrap(child: ChildProcess, port: number): Child {
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
       }),
+  };
+}
+
+/**
+ * User and system time of a process or thread from its `stat` file, in µs (NaN where there is
+ * no /proc). Linux reports them in USER_HZ ticks, 100 a second.
+ */
+function cpuTimeUs(statFile: string): number {
+  try {
+    const stat = readFileSync(statFile, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU per request (or run) between two readings of `cpuUs`, rounded to the µs. */
+export function cpuPer(
+  before: { total: number; main: number },
+  after: { total: number; main: number },
+  count: number,
+) {
+  const per = (us: number) => (count > 0 ? Math.round(us / count) : Number.NaN);
+  return {
+    'server CPU µs': per(after.total - before.total),
+    'main thread µs': per(after.main - before.main),
   };
 }
 
