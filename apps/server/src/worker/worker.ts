@@ -93,9 +93,13 @@ interface InFlight {
 
 const settingsOnly = workflowDocumentSchema.pick({ settings: true });
 
-/** What a run's steps see as `trigger`: the stored request, its credentials masked. */
+/**
+ * What a run's steps see as `trigger`: the stored request, its credentials masked. Without
+ * `parsedBody` the body is left out: the worker sends it as its JSON text (see `bodyJson`).
+ */
 export function triggerOf(
-  event: Pick<StoredEvent, 'method' | 'path' | 'headers' | 'query' | 'parsedBody' | 'receivedAt'>,
+  event: Pick<StoredEvent, 'method' | 'path' | 'headers' | 'query' | 'receivedAt'> &
+    Partial<Pick<StoredEvent, 'parsedBody'>>,
 ): TriggerEvent {
   return {
     method: event.method,
@@ -133,6 +137,7 @@ export function createWorker(options: WorkerOptions): Worker {
   // Published versions never change: read each once (with the credentials it references).
   type CachedVersion = NonNullable<ReturnType<Store['workflows']['getVersion']>> & {
     credentialIds: string[];
+    retry: RetrySettings | undefined;
   };
   const versions = new Map<string, CachedVersion>();
   const versionOf = (versionId: string) => {
@@ -140,7 +145,11 @@ export function createWorker(options: WorkerOptions): Worker {
     if (!version) {
       const found = store.workflows.getVersion(versionId);
       if (!found) return null;
-      version = { ...found, credentialIds: credentialIdsOf(found.document) };
+      version = {
+        ...found,
+        credentialIds: credentialIdsOf(found.document),
+        retry: settingsOnly.safeParse(found.document).data?.settings.retry,
+      };
       if (versions.size >= 500) versions.delete(versions.keys().next().value!);
       versions.set(versionId, version);
     }
@@ -241,11 +250,11 @@ export function createWorker(options: WorkerOptions): Worker {
     try {
       const version = versionOf(run.versionId);
       if (!version) throw new Error(`version ${run.versionId} does not exist`);
-      retry = settingsOnly.safeParse(version.document).data?.settings.retry;
+      retry = version.retry;
       const event = eventOf(run.eventId);
       if (!event) throw new Error(`event ${run.eventId} is missing`);
       // The body goes as its JSON text, parsed in the execution thread (see bodyJson).
-      const trigger = triggerOf({ ...event, parsedBody: undefined });
+      const trigger = triggerOf(event);
       const completed: [string, StepResult][] = [];
       // A run claimed for the first time has no steps to read back.
       for (const step of run.fresh ? [] : store.runs.steps(run.id)) {
