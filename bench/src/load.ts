@@ -37,10 +37,13 @@ export function sampleBody(): string {
   return JSON.stringify(body);
 }
 
-/** Autocannon: `connections` senders posting `body` to `url` for `seconds`. */
+/**
+ * Autocannon: `connections` senders posting `body` to `url` for `seconds`, as fast as they are
+ * answered, or with `rate` at that many requests a second in all.
+ */
 export async function load(
   url: string,
-  options: { connections: number; seconds: number; body: string },
+  options: { connections: number; seconds: number; body: string; rate?: number },
 ): Promise<LoadResult> {
   const instance = autocannon({
     url,
@@ -49,6 +52,7 @@ export async function load(
     duration: options.seconds,
     headers: { 'content-type': 'application/json' },
     body: options.body,
+    ...(options.rate ? { overallRate: options.rate } : {}),
   });
   const result = await instance;
   return {

@@ -7,8 +7,9 @@ import { parkedBenchmark } from './parked.ts';
 import { type Row, report } from './report.ts';
 
 /**
- * `pnpm bench [--only executor,ingest,e2e,editor,history] [--seconds N]`: each benchmark is
- * bounded in time and runs on loopback only.
+ * `pnpm bench [--only executor,ingest,e2e,editor,history] [--seconds N] [--rate N]`: each
+ * benchmark is bounded in time and runs on loopback only. `--rate` sends the end-to-end load at
+ * N requests a second instead of as fast as they are answered.
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -18,6 +19,7 @@ const flag = (name: string) => {
 const only = new Set((flag('--only') ?? 'executor,ingest,e2e,history,editor').split(','));
 const seconds = Number(flag('--seconds') ?? 10);
 const connections = 50;
+const rate = flag('--rate') === undefined ? undefined : Number(flag('--rate'));
 
 const rows: Row[] = [];
 /** Runs one benchmark; one that fails shows as a row with its error, and the rest still run. */
@@ -34,7 +36,9 @@ const run = async (name: string, benchmark: () => Promise<Row | Row[]>) => {
 };
 await run('executor', () => executorBenchmark(Math.min(seconds, 5)));
 await run('ingest', () => ingestBenchmarks({ seconds, connections }));
-await run('e2e', () => endToEndBenchmark({ seconds, connections, drainSeconds: 90 }));
+await run('e2e', () =>
+  endToEndBenchmark({ seconds, connections, drainSeconds: 90, ...(rate ? { rate } : {}) }),
+);
 await run('editor', () => editorBenchmark());
 await run('history', () => historyBenchmark(Number(flag('--runs') ?? 1_000_000)));
 // Not in the default set: `--only parked [--parked N]`.
@@ -50,7 +54,7 @@ if (typeof floor === 'number' && floor > 0) {
   }
 }
 report(rows, [
-  `${seconds} s per load, ${connections} connections, 1 KiB JSON bodies, loopback.`,
+  `${seconds} s per load, ${connections} connections, 1 KiB JSON bodies, loopback${rate ? `; end to end at ${rate} requests/s` : ''}.`,
   '× SQLite floor: requests/s (ingest) or runs/s completed during the load (end to end), over the floor of this run.',
 ]);
 process.exit(0);
